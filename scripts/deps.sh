@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install the Debian packages that building, testing, the demo and the
+# benchmarks need. Idempotent: returns at once when everything is present.
+set -eu
+
+PKGS="build-essential clang libssl-dev libipsec-mb-dev libpcap-dev \
+python3 python3-scapy python3-cryptography tshark tcpdump iperf3 \
+iproute2 nftables procps gnuplot-nox"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

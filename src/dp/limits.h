@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every bound of the data path in one place, with what happens when it is hit.
+ */
+#ifndef TUNSEC_DP_LIMITS_H
+#define TUNSEC_DP_LIMITS_H
+
+/* Packets handed to a transform in one call. A caller with more splits the
+ * work into several calls; nothing is dropped for exceeding it. */
+#define BURST_MAX 64
+
+/* Anti-replay window, in packets (RFC 4303 §3.4.3, RFC 6479). Configuration
+ * outside [MIN, MAX] is refused. */
+#define REPLAY_WINDOW_MIN 32
+#define REPLAY_WINDOW_MAX 65536
+#define REPLAY_WINDOW_DEFAULT 1024
+
+/* Bytes a packet buffer must have free before and after its data for
+ * esp_encrypt(): outer IPv6 header (40) + UDP (8) + ESP header (8) + IV (8),
+ * rounded up; and padding (3) + pad length and next header (2) + ICV (16)
+ * + the 4-byte ESN high half used while computing an HMAC, rounded up. A
+ * packet without the room is dropped as ESP_DROP_TOO_BIG. TFC padding needs
+ * tailroom on top of this. */
+#define ESP_HEADROOM 128
+#define ESP_TAILROOM 64
+
+/* Largest IP packet handled (the IPv4 total-length / IPv6 payload limit). */
+#define IP_PACKET_MAX 65535
+
+#endif

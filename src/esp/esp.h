@@ -145,7 +145,12 @@ enum esp_drop esp_decrypt(struct esp_sa *sa, struct pkt *p);
 /*
  * Decrypt n (<= BURST_MAX) packets, pkts[i] for sas[i] (SAs may repeat).
  * Replay is checked before and recorded after the burst's ICVs are verified,
- * in array order; the outcome equals n calls of esp_decrypt().
+ * in array order; the outcome equals n calls of esp_decrypt() with one
+ * exception: ESN high bits are inferred from each window as it stood when
+ * the burst began (they must be known before the ICV can be checked). A
+ * packet whose inference would change during the burst — the window moving
+ * by about 2^31 within it — may be dropped for a different reason (replay
+ * rather than auth) than one call at a time would give.
  */
 void esp_decrypt_burst(struct esp_sa *const *sas, struct pkt *const *pkts,
 		       enum esp_drop *verdicts, unsigned n);

@@ -77,6 +77,16 @@ enum esp_drop esp_peek_spi(const struct pkt *p, enum esp_encap encap,
 	return cursor_u32(&c, spi) ? ESP_OK : ESP_DROP_SHORT;
 }
 
+uint32_t esp_header_offset(const struct pkt *p, enum esp_encap encap,
+			   uint16_t dport)
+{
+	struct rx_state st;
+
+	if (find_esp(pkt_data(p), p->len, encap, dport, &st) != ESP_OK)
+		return 0;
+	return st.esp_off;
+}
+
 /* Check lengths, SPI and the replay window; sets text_len and seq. */
 static enum esp_drop check_esp(const struct esp_sa *sa, const uint8_t *d,
 			       struct rx_state *st)

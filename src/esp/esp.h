@@ -163,4 +163,13 @@ void esp_decrypt_burst(struct esp_sa *const *sas, struct pkt *const *pkts,
 enum esp_drop esp_peek_spi(const struct pkt *p, enum esp_encap encap,
 			   uint16_t dport, uint32_t *spi);
 
+/*
+ * The offset of the ESP header in an outer IP packet (past the IP header
+ * chain and, for UDP encapsulation, the UDP header), or 0 when the packet is
+ * not ESP for that encapsulation and port. Used to take the UDP payload of
+ * a packet esp_encrypt() built.
+ */
+uint32_t esp_header_offset(const struct pkt *p, enum esp_encap encap,
+			   uint16_t dport);
+
 #endif

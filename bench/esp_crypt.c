@@ -4,7 +4,7 @@
  * buffers, for each cipher and packet size, and the AEAD engines side by
  * side. Not a test: prints a Markdown table, and JSON with --json FILE.
  *
- *   esp_crypt [--quick] [--json FILE]
+ *   esp_crypt [--quick] [--cipher NAME] [--json FILE]
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -269,7 +269,7 @@ int main(int argc, char **argv)
 		{ ESP_CIPHER_CHACHA20_POLY1305, 16 },
 	};
 	static struct row rows[sizeof(list) / sizeof(list[0]) * NSIZES];
-	const char *json_path = NULL;
+	const char *json_path = NULL, *only = NULL;
 	FILE *json = NULL;
 	unsigned i, s, n = 0;
 
@@ -278,12 +278,16 @@ int main(int argc, char **argv)
 			min_seconds = 0.02;
 		else if (!strcmp(argv[i], "--json") && i + 1 < (unsigned)argc)
 			json_path = argv[++i];
+		else if (!strcmp(argv[i], "--cipher") && i + 1 < (unsigned)argc)
+			only = argv[++i];
 	}
 	slab = aligned_alloc(64, (size_t)NPKT * SLOT);
 	orig = malloc((size_t)NPKT * 9000);
 	if (!slab || !orig)
 		return 1;
 	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+		if (only && strcmp(only, esp_cipher_info(list[i].c)->name))
+			continue;
 		for (s = 0; s < NSIZES; s++) {
 			struct row *r = &rows[n++];
 

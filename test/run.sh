@@ -43,12 +43,15 @@ run() {
 }
 
 for build in "$@"; do
-	export TUNSEC_BUILD=$PWD/$build
+	case $build in
+	/*) export TUNSEC_BUILD=$build ;;
+	*) export TUNSEC_BUILD=$PWD/$build ;;
+	esac
 	tag=$(basename "$build")
 	[ "$tag" = build ] && tag=opt
-	[ -x "$build/tunsec" ] || { echo "FAIL $tag: $build/tunsec not built"; failed=$((failed + 1)); continue; }
-	run "$tag unit" "$build/test/unit"
-	for r in "$build"/fuzz/*-replay; do
+	[ -x "$TUNSEC_BUILD/tunsec" ] || { echo "FAIL $tag: $build/tunsec not built"; failed=$((failed + 1)); continue; }
+	run "$tag unit" "$TUNSEC_BUILD/test/unit"
+	for r in "$TUNSEC_BUILD"/fuzz/*-replay; do
 		[ -x "$r" ] || continue
 		name=$(basename "$r" -replay)
 		run "$tag $name corpus" "$r" "fuzz/corpus/${name#fuzz_}"

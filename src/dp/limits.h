@@ -27,4 +27,8 @@
 /* Largest IP packet handled (the IPv4 total-length / IPv6 payload limit). */
 #define IP_PACKET_MAX 65535
 
+/* Largest TFC padding target (RFC 4303 §2.7) an SA accepts; larger values
+ * are refused when the SA is configured. */
+#define TFC_PAD_MAX (IP_PACKET_MAX / 2)
+
 #endif

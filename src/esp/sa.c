@@ -43,7 +43,7 @@ static int check_tunnel(const struct esp_sa_config *cfg, const char **why)
 		       "of one address family";
 		return -EINVAL;
 	}
-	if (cfg->tfc_pad > IP_PACKET_MAX / 2) {
+	if (cfg->tfc_pad > TFC_PAD_MAX) {
 		*why = "TFC padding too large";
 		return -EINVAL;
 	}

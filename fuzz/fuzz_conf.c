@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libFuzzer target: the tunsecd configuration parser (conf_parse_text) on
+ * arbitrary text, without a base directory (so "key = @PATH" is refused and
+ * no file is opened).
+ *
+ * Checked for every input (abort() on failure):
+ *  - on success: counts within their bounds and matching the arrays; the
+ *    daemon has a local address; every peer has a valid name, an address of
+ *    the local family and 1..CONF_SELECTORS_MAX selectors whose text form
+ *    fits; every SA has a valid name, a peer index below npeers naming that
+ *    peer, a non-zero SPI, key material of exactly the cipher's length, an
+ *    allowed ICV, a replay window in range (inbound) or 0 (outbound), TFC
+ *    padding only outbound to tunnel-mode peers, at most one SA per peer and
+ *    direction, and conf_sa_config() accepts it;
+ *  - on failure: -EINVAL or -ENOMEM, a non-empty reason, a line between 0
+ *    and the number of lines in the input, and a zeroed output.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "dp/limits.h"
+
+#define check(cond)                                                        \
+	do {                                                               \
+		if (!(cond))                                               \
+			abort();                                           \
+	} while (0)
+
+static bool name_ok(const char *s)
+{
+	size_t n = strnlen(s, CONF_NAME_MAX + 1), i;
+
+	if (n == 0 || n > CONF_NAME_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
+		      s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+static void check_peer(const struct conf *c, const struct conf_peer *p)
+{
+	char buf[CONF_SELECTOR_STRLEN];
+	unsigned i;
+
+	check(name_ok(p->name));
+	check(p->addr.family == c->daemon.local.family);
+	check(p->nsel >= 1 && p->nsel <= CONF_SELECTORS_MAX && p->sel);
+	check(p->port != 0);
+	for (i = 0; i < p->nsel; i++) {
+		const struct conf_selector *s = &p->sel[i];
+
+		check(s->lport_lo <= s->lport_hi && s->rport_lo <= s->rport_hi);
+		check(s->line >= p->line);
+		conf_selector_format(s, buf, sizeof(buf));
+		check(strlen(buf) < sizeof(buf) - 1);
+		if (p->mode == ESP_MODE_TRANSPORT)
+			check(s->local.addr.family == c->daemon.local.family &&
+			      s->remote.addr.family == c->daemon.local.family);
+	}
+}
+
+static void check_sa(const struct conf *c, unsigned idx)
+{
+	const struct conf_sa *sa = &c->sas[idx];
+	const struct esp_cipher_info *info = esp_cipher_info(sa->cipher);
+	struct esp_sa_config cfg;
+	unsigned j;
+
+	check(name_ok(sa->name) && info);
+	check(sa->peer < c->npeers);
+	check(!strcmp(c->peers[sa->peer].name, sa->peer_name));
+	check(sa->spi != 0);
+	check(sa->key_len == (uint32_t)info->key_len + info->salt_len);
+	check(esp_cipher_icv_ok(info, sa->icv));
+	if (sa->inbound)
+		check(sa->replay_window >= REPLAY_WINDOW_MIN &&
+		      sa->replay_window <= REPLAY_WINDOW_MAX && !sa->tfc_pad);
+	else
+		check(sa->replay_window == 0);
+	if (sa->tfc_pad)
+		check(c->peers[sa->peer].mode == ESP_MODE_TUNNEL);
+	for (j = 0; j < idx; j++)
+		check(c->sas[j].inbound != sa->inbound ||
+		      (c->sas[j].peer != sa->peer && c->sas[j].spi != sa->spi));
+	check(conf_sa_config(c, sa, &cfg) == 0);
+	check(cfg.key == sa->key && cfg.spi == sa->spi);
+}
+
+static void check_success(const struct conf *c)
+{
+	unsigned i;
+
+	check(c->daemon.line >= 1);
+	check(c->daemon.local.family != 0);
+	check(c->npeers <= CONF_PEERS_MAX && c->nsas <= CONF_SAS_MAX);
+	check(!c->npeers == !c->peers && !c->nsas == !c->sas);
+	for (i = 0; i < c->npeers; i++)
+		check_peer(c, &c->peers[i]);
+	for (i = 0; i < c->nsas; i++)
+		check_sa(c, i);
+}
+
+static void check_failure(const struct conf *c, const struct conf_error *e,
+			  const uint8_t *data, size_t size)
+{
+	static const struct conf zero;
+	size_t lines = 1, i;
+
+	for (i = 0; i < size; i++)
+		lines += data[i] == '\n';
+	check(e->reason[0] != '\0');
+	check(e->line <= lines);
+	check(!memcmp(c, &zero, sizeof(*c)));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct conf c;
+	struct conf_error e;
+	int rc = conf_parse_text("fuzz", (const char *)data, size, NULL, &c,
+				 &e);
+
+	if (rc == 0) {
+		check_success(&c);
+		conf_free(&c);
+	} else {
+		check(rc == -EINVAL || rc == -ENOMEM);
+		check_failure(&c, &e, data, size);
+	}
+	check(!strcmp(e.file, "fuzz"));
+	return 0;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tunsecd configuration: the model a configuration file becomes, and the
+ * parser that builds it. The format is described in docs/tunsecd.conf.5.
+ *
+ * The parser treats its input as untrusted: lines are bounded
+ * (CONF_LINE_MAX), every value is validated, and the whole file is
+ * cross-checked before anything is returned. A file with any error yields no
+ * model at all: the output is left zeroed and every key byte read so far is
+ * wiped. The first error is reported as file, line (0 for an error about the
+ * whole file) and reason; a reason never contains key material.
+ *
+ * A struct conf owns all its memory; conf_free() wipes its keys and frees it.
+ * Nothing here is thread-safe; a parsed conf is read-only and may then be
+ * read by several threads.
+ */
+#ifndef TUNSEC_CONF_CONF_H
+#define TUNSEC_CONF_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/aead.h"
+#include "esp/esp.h"
+#include "sadb/spd.h"
+#include "util/addr.h"
+#include "util/log.h"
+
+/* Bounds. A file past any of them is refused with an error. */
+#define CONF_LINE_MAX 4096          /* bytes per line, without its newline */
+#define CONF_FILE_MAX (1u << 20)    /* bytes per file */
+#define CONF_PEERS_MAX 1024
+#define CONF_SAS_MAX 2048
+#define CONF_SELECTORS_MAX 256      /* protect lines per peer */
+#define CONF_NAME_MAX 63            /* peer and SA names */
+#define CONF_IFNAME_MAX 15          /* IFNAMSIZ - 1 */
+#define CONF_SOCKET_PATH_MAX 107    /* sizeof(sun_path) - 1 */
+#define CONF_KEY_MAX (AEAD_KEY_MAX + 4) /* key || salt, bytes */
+#define CONF_KEY_FILE_MAX 4096      /* bytes in a key file */
+
+/* Defaults of the [daemon] and [peer] settings. */
+#define CONF_DEFAULT_PORT 4500
+#define CONF_DEFAULT_SOCKET "/run/tunsec/tunsecd.sock"
+#define CONF_DEFAULT_TUN "tunsec0"
+#define CONF_DEFAULT_MTU 1500
+#define CONF_DEFAULT_FWMARK 0x7473
+#define CONF_DEFAULT_TABLE 7473
+
+/* The first error of a parse. */
+struct conf_error {
+	char file[256];   /* as given to the parser, truncated */
+	unsigned line;    /* from 1; 0: about the whole file */
+	char reason[256];
+};
+
+/*
+ * The keys of each section, indexing the key_line arrays below: the line on
+ * which the key was set, 0 when it was not (the default applies). For the
+ * repeatable "protect" it is the first such line.
+ */
+enum conf_daemon_key {
+	CONF_DAEMON_LOCAL_ADDRESS, CONF_DAEMON_PORT, CONF_DAEMON_CONTROL_SOCKET,
+	CONF_DAEMON_TUN, CONF_DAEMON_MTU, CONF_DAEMON_LOG_LEVEL,
+	CONF_DAEMON_FWMARK, CONF_DAEMON_TABLE,
+	CONF_DAEMON_KEYS
+};
+
+enum conf_peer_key {
+	CONF_PEER_ADDRESS, CONF_PEER_PORT, CONF_PEER_MODE, CONF_PEER_PROTECT,
+	CONF_PEER_KEYS
+};
+
+enum conf_sa_key {
+	CONF_SA_PEER, CONF_SA_DIRECTION, CONF_SA_SPI, CONF_SA_CIPHER,
+	CONF_SA_ICV, CONF_SA_KEY, CONF_SA_ESN, CONF_SA_REPLAY_WINDOW,
+	CONF_SA_TFC_PAD,
+	CONF_SA_KEYS
+};
+
+struct conf_daemon {
+	struct ip_addr local;     /* underlay address of this host */
+	uint16_t port;            /* UDP port of ESP in UDP */
+	uint16_t mtu;             /* underlay path MTU */
+	char control_socket[CONF_SOCKET_PATH_MAX + 1];
+	char tun[CONF_IFNAME_MAX + 1];
+	enum log_level log_level;
+	uint32_t fwmark;          /* non-zero */
+	uint32_t table;           /* 1..2^32-1, not 253..255 */
+	unsigned line;            /* of the [daemon] header */
+	unsigned key_line[CONF_DAEMON_KEYS];
+};
+
+/*
+ * The traffic a peer's SAs protect, as seen from this host: "local" is this
+ * side's inner address, "remote" the far side's. After a successful parse the
+ * prefixes are the effective ones: a prefix not written takes its default
+ * (transport mode: the underlay address of this host or of the peer as a host
+ * prefix; tunnel mode: the whole family of the other prefix, or family 0 =
+ * any address of any family when neither is written). Port ranges are
+ * inclusive, 0..65535 when not written; proto 0 is any protocol.
+ */
+struct conf_selector {
+	struct ip_prefix local, remote;
+	bool has_local, has_remote; /* written in the file */
+	uint8_t proto;
+	uint16_t lport_lo, lport_hi;
+	uint16_t rport_lo, rport_hi;
+	unsigned line;
+};
+
+/* Longest text conf_selector_format() writes, with its NUL. */
+#define CONF_SELECTOR_STRLEN 192
+
+struct conf_peer {
+	char name[CONF_NAME_MAX + 1];
+	struct ip_addr addr;      /* underlay address, family of local */
+	uint16_t port;
+	enum esp_mode mode;
+	struct conf_selector *sel; /* nsel >= 1, owned */
+	unsigned nsel;
+	unsigned line;            /* of the [peer NAME] header */
+	unsigned key_line[CONF_PEER_KEYS];
+};
+
+struct conf_sa {
+	char name[CONF_NAME_MAX + 1];
+	char peer_name[CONF_NAME_MAX + 1];
+	unsigned peer;            /* index into conf.peers */
+	bool inbound;
+	uint32_t spi;             /* non-zero; unique per direction */
+	enum esp_cipher cipher;
+	uint8_t icv;              /* the cipher's default when not written */
+	uint8_t key[CONF_KEY_MAX]; /* secret: key || salt; wiped by conf_free */
+	uint32_t key_len;         /* exactly what the cipher takes */
+	bool key_inline;          /* written as hex in the file itself */
+	bool esn;
+	uint32_t replay_window;   /* inbound: REPLAY_WINDOW_MIN..MAX; out: 0 */
+	uint16_t tfc_pad;         /* outbound, tunnel mode only; else 0 */
+	unsigned line;            /* of the [sa NAME] header */
+	unsigned key_line[CONF_SA_KEYS];
+};
+
+struct conf {
+	struct conf_daemon daemon;
+	struct conf_peer *peers;  /* owned */
+	unsigned npeers;
+	struct conf_sa *sas;      /* owned; holds keys */
+	unsigned nsas;
+	/* Set by conf_parse_file(): some key is written inline in a file that
+	 * group or others may read. The daemon should warn. */
+	bool inline_keys_exposed;
+};
+
+/* Zero c and set the [daemon] defaults; no peers, no SAs. */
+void conf_defaults(struct conf *c);
+
+/*
+ * Parse the configuration text[0..len) into *out, naming it |name| in
+ * errors. *out is overwritten, not freed: pass a zeroed or freed conf.
+ * "key = @PATH" reads PATH relative to base_dir (absolute paths as they
+ * are); with base_dir NULL such keys are refused, and no I/O happens.
+ *
+ * Returns 0 with *out filled, or -EINVAL (a bad configuration) or -ENOMEM
+ * with *err describing the first error and *out zeroed, any key material
+ * wiped. The text itself is neither kept nor modified.
+ */
+int conf_parse_text(const char *name, const char *text, size_t len,
+		    const char *base_dir, struct conf *out,
+		    struct conf_error *err);
+
+/*
+ * Read and parse the file at path, with key files relative to its
+ * directory. Returns 0, -EINVAL (bad file; also: not a regular file, larger
+ * than CONF_FILE_MAX), -ENOMEM, or the -errno of a failed open or read (the
+ * reason then reads "cannot open: ..."). On failure *out is zeroed and *err
+ * filled. The file's text is wiped from memory before returning.
+ */
+int conf_parse_file(const char *path, struct conf *out,
+		    struct conf_error *err);
+
+/* Wipe the keys, free what c holds and zero it. Safe on a zeroed conf and
+ * on the output of a failed parse. */
+void conf_free(struct conf *c);
+
+/* "FILE:LINE: REASON" (or "FILE: REASON" for line 0) into buf; returns buf. */
+const char *conf_error_format(const struct conf_error *err, char *buf,
+			      size_t size);
+
+/* The peer called name, or NULL. */
+const struct conf_peer *conf_find_peer(const struct conf *c, const char *name);
+
+/*
+ * Fill *out for esp_sa_init() from sa, one of c's SAs: UDP encapsulation
+ * (daemon port to peer port outbound, and the reverse inbound), the peer's
+ * mode, tunnel addresses local -> peer outbound and peer -> local inbound
+ * (tunnel mode only), sequence number 1 out / 0 in, and the SA's ICV, ESN,
+ * replay window and TFC padding. out->key points into c: valid while c is,
+ * and esp_sa_init() copies it. Returns 0, or -EINVAL when sa's peer index
+ * is not one of c's peers (out is then zeroed).
+ */
+int conf_sa_config(const struct conf *c, const struct conf_sa *sa,
+		   struct esp_sa_config *out);
+
+/*
+ * Write sel as selector text that parses back to the same effective
+ * selector ("local 10.0.0.0/8 remote 10.1.0.0/16 proto tcp rport 5201"),
+ * truncated to size (CONF_SELECTOR_STRLEN always fits). Prefixes of family
+ * 0 (any) and full port ranges are left out; a selector that leaves out
+ * everything (no valid input does) is written as "any". Returns buf.
+ */
+const char *conf_selector_format(const struct conf_selector *sel, char *buf,
+				 size_t size);
+
+/* The SPD selector of packets this host sends (outbound: local is the
+ * source) or receives (inbound: local is the destination) under sel. */
+void conf_selector_to_spd(const struct conf_selector *sel, bool outbound,
+			  struct spd_selector *out);
+
+#endif

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the configuration parser, shared by the files of src/conf/
+ * and used nowhere else.
+ *
+ * Flow: conf.c splits the text into lines; line.c checks the bytes of each
+ * line and finds a section header or a "key = value" setting; section.c
+ * opens sections and applies settings through the key tables; value.c,
+ * selector.c and key.c parse single values; check.c closes sections and
+ * cross-checks the file at the end. Every function returning int returns 0,
+ * or the negative errno of the first error after recording it with
+ * conf_fail(). Values are NUL-terminated copies of line bytes, never the
+ * caller's text.
+ */
+#ifndef TUNSEC_CONF_PARSE_H
+#define TUNSEC_CONF_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+
+enum conf_section { CONF_SEC_NONE, CONF_SEC_DAEMON, CONF_SEC_PEER, CONF_SEC_SA };
+
+struct conf_parser {
+	struct conf *c;            /* the model being built */
+	struct conf_error *err;    /* receives the first error */
+	const char *base_dir;      /* for "key = @PATH"; NULL refuses them */
+	unsigned line;             /* current line, from 1 */
+	enum conf_section sec;     /* section being read */
+	unsigned idx;              /* its index in c->peers or c->sas */
+	bool failed;               /* an error is recorded */
+};
+
+/* Record an error at line (0: the whole file) unless one is recorded
+ * already. Returns -EINVAL. The reason must not contain key material. */
+int conf_fail(struct conf_parser *p, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Record "out of memory" at the current line; returns -ENOMEM. */
+int conf_fail_nomem(struct conf_parser *p);
+
+/* line.c: one line of text, without its line ending. */
+int conf_line_feed(struct conf_parser *p, const char *text, size_t len);
+
+/* section.c */
+int conf_section_open(struct conf_parser *p, const char *kind,
+		      const char *name);
+int conf_setting_apply(struct conf_parser *p, const char *key,
+		       const char *value);
+/* The section being read as "daemon", "peer NAME" or "sa NAME". */
+const char *conf_section_name(const struct conf_parser *p, char *buf,
+			      size_t size);
+
+/* value.c */
+#define CONF_QUOTE_MAX 48 /* echoed value, with quotes, "..." and NUL */
+/* s (a value, never key material) quoted and cut for a message. */
+const char *conf_quote(const char *s, char *buf);
+/* The next whitespace-separated word of s[0..len) from *pos into word
+ * (NUL-terminated). Returns its length, 0 at the end, or -E2BIG when it
+ * does not fit (word then holds its start). */
+int conf_word_next(const char *s, size_t len, size_t *pos, char *word,
+		   size_t size);
+/* Decimal or 0x-hex unsigned number in [min, max]. */
+int conf_value_u32(struct conf_parser *p, const char *key, const char *v,
+		   uint32_t min, uint32_t max, uint32_t *out);
+/* Like conf_value_u32 without an error: -EINVAL not a number, -ERANGE. */
+int conf_number(const char *v, uint32_t min, uint32_t max, uint32_t *out);
+int conf_value_port(struct conf_parser *p, const char *key, const char *v,
+		    uint16_t *out);
+/* A unicast IPv4 or IPv6 address. */
+int conf_value_addr(struct conf_parser *p, const char *key, const char *v,
+		    struct ip_addr *out);
+/* A peer or SA name: 1-CONF_NAME_MAX of [A-Za-z0-9._-]. */
+bool conf_name_ok(const char *s, size_t max);
+int conf_value_name(struct conf_parser *p, const char *what, const char *v,
+		    char *out);
+/* One of words[0..n); *out is its index. */
+int conf_value_word(struct conf_parser *p, const char *key, const char *v,
+		    const char *const *words, unsigned n, unsigned *out);
+
+/* key.c: "key = HEX" or "key = @PATH" into sa->key. */
+int conf_key_parse(struct conf_parser *p, struct conf_sa *sa, const char *v);
+
+/* selector.c */
+int conf_selector_parse(struct conf_parser *p, const char *v,
+			struct conf_selector *out);
+/* Fill the prefixes not written and check the families, once the peer's
+ * mode and both underlay addresses are known. */
+int conf_selector_resolve(struct conf_parser *p, const struct conf_peer *peer,
+			  struct conf_selector *sel);
+bool conf_selector_equal(const struct conf_selector *a,
+			 const struct conf_selector *b);
+
+/* check.c */
+int conf_check_section(struct conf_parser *p); /* the section being read */
+int conf_check_file(struct conf_parser *p);    /* after the last line */
+
+#endif

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration parser: every way a file can be refused. Each case is a
+ * whole file with the line number and a distinctive part of the reason
+ * written out by hand. For every case the parse must fail with -EINVAL,
+ * leave the output zeroed, and keep key hex out of the reason.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "test.h"
+
+/* Key material for aes-gcm-128 (20 bytes) and aes-gcm-256 with a short key
+ * (32 bytes instead of 36). */
+#define K20 "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3"
+#define K32 "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+
+/* Lines 1-2. */
+#define DAEMON "[daemon]\nlocal-address = 10.0.0.1\n"
+/* Lines 3-5 after DAEMON. */
+#define PEER_B "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\n"
+/* Lines 1-5. */
+#define DP DAEMON PEER_B
+/* Lines 6-9 after DP; cipher and key follow on 10 and 11. */
+#define SA_HEAD(name, dir, spi) \
+	"[sa " name "]\npeer = b\ndirection = " dir "\nspi = " spi "\n"
+/* Lines 6-11 after DP. */
+#define SA_OUT SA_HEAD("o", "out", "0x1001") "cipher = aes-gcm-128\nkey = " K20 "\n"
+/* A tunnel-mode peer on lines 3-6 after DAEMON, its protect line on 6. */
+#define TPEER(sel) "[peer b]\naddress = 10.0.0.2\nmode = tunnel\nprotect = " sel "\n"
+
+struct err_case {
+	const char *text;
+	unsigned line;
+	const char *reason;
+};
+
+static const struct err_case cases[] = {
+	/* [daemon] */
+	{ PEER_B, 0, "no [daemon] section" },
+	{ "", 0, "no [daemon] section" },
+	{ "[daemon]\nport = 4500\n" PEER_B, 1, "[daemon]: missing \"local-address\"" },
+	{ "[daemon]\nlocal-address = 10.0.0.300\n", 2, "local-address: \"10.0.0.300\" is not an IPv4 or IPv6 address" },
+	{ "[daemon]\nlocal-address = 10.0.0.0/24\n", 2, "is not an IPv4 or IPv6 address" },
+	{ "[daemon]\nlocal-address = 224.0.0.1\n", 2, "is not a unicast address" },
+	{ "[daemon]\nlocal-address = ::\n", 2, "\"::\" is not a unicast address" },
+	{ "[daemon]\nlocal-address =\n", 2, "local-address: \"\" is not" },
+	{ DAEMON "port = 0\n", 3, "port: \"0\" is out of range (1..65535)" },
+	{ DAEMON "port = 65536\n", 3, "port: \"65536\" is out of range" },
+	{ DAEMON "port = 99999999999999999999\n", 3, "is out of range (1..65535)" },
+	{ DAEMON "port = 0x\n", 3, "port: \"0x\" is not a number" },
+	{ DAEMON "port = -1\n", 3, "port: \"-1\" is not a number" },
+	{ DAEMON "port = +1\n", 3, "is not a number" },
+	{ DAEMON "port = 45 00\n", 3, "port: \"45 00\" is not a number" },
+	{ DAEMON "port = 0x1g\n", 3, "is not a number" },
+	{ DAEMON "mtu = 575\n", 3, "mtu: \"575\" is out of range (576..65535)" },
+	{ "[daemon]\nlocal-address = fd00::1\nmtu = 1000\n", 3, "below the IPv6 minimum of 1280" },
+	{ DAEMON "log-level = verbose\n", 3, "log-level: \"verbose\" is not error, warning, info or debug" },
+	{ DAEMON "fwmark = 0\n", 3, "fwmark: \"0\" is out of range" },
+	{ DAEMON "fwmark = 0x100000000\n", 3, "fwmark: \"0x100000000\" is out of range" },
+	{ DAEMON "table = 254\n", 3, "table: 254 is reserved" },
+	{ DAEMON "table = 0\n", 3, "table: \"0\" is out of range" },
+	{ DAEMON "tun = abcdefghijklmnop\n", 3, "tun: \"abcdefghijklmnop\" must be a device name" },
+	{ DAEMON "tun = a/b\n", 3, "tun: \"a/b\" must be" },
+	{ DAEMON "tun = ..\n", 3, "tun: \"..\" must be" },
+	{ DAEMON "tun =\n", 3, "tun: \"\" must be" },
+	{ DAEMON "control-socket =\n", 3, "control-socket: path must be 1-107 bytes" },
+	{ DAEMON "control-socket = /run/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+	  3, "control-socket: path must be 1-107 bytes" },
+	{ DAEMON "port = 1\nport = 2\n", 4, "duplicate key \"port\" (first set on line 3)" },
+	{ DAEMON "adress = 1\n", 3, "unknown key \"adress\" in [daemon]" },
+	{ DAEMON "[daemon]\n", 3, "duplicate [daemon] (first on line 1)" },
+	{ "[daemon x]\n", 1, "[daemon] takes no name" },
+	{ "port = 1\n" DAEMON, 1, "key \"port\" outside any section" },
+
+	/* Lines and sections. */
+	{ DAEMON "[foo]\n", 3, "unknown section \"foo\"" },
+	{ DAEMON "[]\n", 3, "empty section name" },
+	{ DAEMON "[peer]\n", 3, "[peer] needs a name" },
+	{ DAEMON "[sa]\n", 3, "[sa] needs a name" },
+	{ DAEMON "[peer a b]\n", 3, "more than two words" },
+	{ DAEMON "[peer a/b]\n", 3, "peer name \"a/b\" must be 1-63 characters" },
+	{ DAEMON "[peer b\n", 3, "must end with \"]\"" },
+	{ DAEMON "[peer b] x\n", 3, "must end with \"]\"" },
+	{ DAEMON "[peer 0123456789012345678901234567890123456789012345678901234567890123]\n", 3, "must be 1-63 characters" },
+	{ DP "[peer b]\n", 6, "duplicate [peer b] (first on line 3)" },
+	{ DP SA_OUT "[sa o]\n", 12, "duplicate [sa o] (first on line 6)" },
+	{ DAEMON "port 4500\n", 3, "expected \"key = value\"" },
+	{ DAEMON "Port = 4500\n", 3, "bad key name" },
+	{ DAEMON "= 4500\n", 3, "bad key name \"\"" },
+	{ DAEMON "key " "a0a1a2a3" " = 1\n", 3, "bad key name ; keys are lower-case" },
+	{ DAEMON "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3 = 1\n", 3, "bad key name ; keys are" },
+	{ DAEMON "# fine\n  # fine\nport = 1 # fine\nmtu = 2\n", 6, "mtu: \"2\" is out of range" },
+	{ DAEMON "\xff\n", 3, "not UTF-8 (column 1)" },
+	{ DAEMON "# caf\xc3\n", 3, "not UTF-8" },
+	{ DAEMON "# \xc0\xaf overlong\n", 3, "not UTF-8" },
+	{ DAEMON "# \xed\xa0\x80 surrogate\n", 3, "not UTF-8" },
+	{ DAEMON "port = 1\x01\n", 3, "control byte 0x01 (column 9)" },
+	{ DAEMON "port = 1\x7f\n", 3, "control byte 0x7f" },
+	{ DAEMON "port = 1\r2\n", 3, "control byte 0x0d" },
+
+	/* [peer] */
+	{ DAEMON "[peer b]\nprotect = proto tcp\n", 3, "peer \"b\": missing \"address\"" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\n", 3, "peer \"b\": needs at least one \"protect\" line" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\n[peer c]\naddress = 10.0.0.3\nprotect = proto tcp\n", 3, "peer \"b\": needs at least one" },
+	{ DAEMON "[peer b]\naddress = fd00::2\nprotect = proto tcp\n", 4, "peer \"b\": address is IPv6 but local-address is IPv4" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.1\nprotect = proto tcp\n", 4, "address is this host's local-address" },
+	{ DP "[peer c]\naddress = 10.0.0.2\nprotect = proto udp\n", 7, "peer \"c\": address is already peer \"b\"'s (line 4)" },
+	{ DP "mode = bridge\n", 6, "mode: \"bridge\" is not transport or tunnel" },
+	{ DP "port = 0\n", 6, "port: \"0\" is out of range" },
+	{ DP "mode = tunnel\nmode = tunnel\n", 7, "duplicate key \"mode\" (first set on line 6)" },
+	{ DP "local-address = 10.0.0.9\n", 6, "unknown key \"local-address\" in [peer b]" },
+
+	/* protect = SELECTOR */
+	{ DAEMON TPEER("lcoal 10.0.0.0/8"), 6, "protect: unknown word \"lcoal\"" },
+	{ DAEMON TPEER("proto tcp proto udp"), 6, "protect: \"proto\" given twice" },
+	{ DAEMON TPEER("local 10.1.0.0/16 local 10.2.0.0/16"), 6, "\"local\" given twice" },
+	{ DAEMON TPEER("lport 80"), 6, "protect: lport needs proto tcp, udp or sctp" },
+	{ DAEMON TPEER("rport 80 proto icmp"), 6, "protect: rport needs proto tcp, udp or sctp" },
+	{ DAEMON TPEER("proto 1 lport 7"), 6, "lport needs proto" },
+	{ DAEMON TPEER("proto tcp lport 90-80"), 6, "protect: lport \"90-80\" is an empty range" },
+	{ DAEMON TPEER("proto tcp lport 81-80"), 6, "protect: lport \"81-80\" is an empty range" },
+	{ DAEMON TPEER("proto tcp rport 1-"), 6, "protect: rport \"1-\" is not a port" },
+	{ DAEMON TPEER("proto tcp rport -5"), 6, "is not a port" },
+	{ DAEMON TPEER("proto tcp rport 1-2-3"), 6, "is not a port" },
+	{ DAEMON TPEER("proto tcp rport 70000"), 6, "protect: rport \"70000\" is not a port 0-65535" },
+	{ DAEMON TPEER("local 10.0.0.0/8 remote fd00::/8"), 6, "protect: local is IPv4 but remote is IPv6" },
+	{ DAEMON TPEER("local 10.0.0.0/33"), 6, "protect: local \"10.0.0.0/33\" is not an address or prefix" },
+	{ DAEMON TPEER("remote fd00::/129"), 6, "protect: remote \"fd00::/129\" is not an address" },
+	{ DAEMON TPEER("remote host.example"), 6, "is not an address or prefix" },
+	{ DAEMON TPEER("proto"), 6, "protect: \"proto\" needs a value" },
+	{ DAEMON TPEER(""), 6, "protect: empty selector" },
+	{ DAEMON TPEER("proto 0"), 6, "protect: proto \"0\" is not tcp, udp, icmp, icmpv6, sctp or a number 1-255" },
+	{ DAEMON TPEER("proto 256"), 6, "proto \"256\" is not" },
+	{ DAEMON TPEER("proto TCP"), 6, "proto \"TCP\" is not" },
+	{ DAEMON TPEER("local fd00::/16 proto icmp"), 6, "protect: proto icmp does not go with IPv6 addresses" },
+	{ DAEMON TPEER("remote 10.9.0.0/16 proto icmpv6"), 6, "proto icmpv6 does not go with IPv4" },
+	{ DP "protect = remote fd00::2\n", 6, "transport mode over IPv4, but this selector is IPv6" },
+	{ DP "protect = local 2001:db8::/64 proto udp\n", 6, "transport mode over IPv4" },
+	{ DP "protect = proto icmpv6\n", 6, "proto icmpv6 does not go with IPv4" },
+	{ DP "protect = proto tcp\n", 6, "protect: same traffic as on line 5" },
+	{ DAEMON TPEER("local 10.1.0.0/16") "protect = local 10.1.0.0/16 proto 0x6\n" "protect = proto 6 local 10.1.0.0/16\n", 8, "same traffic as on line 7" },
+
+	/* [sa] */
+	{ DP "[sa o]\npeer = b\ndirection = out\ncipher = aes-gcm-128\nkey = " K20 "\n", 6, "sa \"o\": missing \"spi\"" },
+	{ DP "[sa o]\ndirection = out\nspi = 1\ncipher = aes-gcm-128\nkey = " K20 "\n", 6, "sa \"o\": missing \"peer\"" },
+	{ DP "[sa o]\npeer = b\nspi = 1\ncipher = aes-gcm-128\nkey = " K20 "\n", 6, "sa \"o\": missing \"direction\"" },
+	{ DP SA_HEAD("o", "out", "1") "key = " K20 "\n", 6, "sa \"o\": missing \"cipher\"" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-128\n", 6, "sa \"o\": missing \"key\"" },
+	{ DP SA_HEAD("o", "out", "0x"), 9, "spi: \"0x\" is not a number" },
+	{ DP SA_HEAD("o", "out", "0"), 9, "spi: \"0\" is out of range (1..4294967295)" },
+	{ DP SA_HEAD("o", "out", "0x100000000"), 9, "spi: \"0x100000000\" is out of range" },
+	{ DP SA_HEAD("o", "out", "4294967296"), 9, "is out of range" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-512\n", 10, "cipher: \"aes-gcm-512\" is not null, null-hmac-sha256, aes-gcm-128" },
+	{ DP SA_HEAD("o", "sideways", "1"), 8, "direction: \"sideways\" is not in or out" },
+	{ DP SA_OUT "icv = 10\n", 12, "icv: \"10\" is not 8, 12 or 16" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = chacha20-poly1305\nicv = 8\nkey = " K32 "00010203\n", 11, "sa \"o\": chacha20-poly1305 does not allow icv 8 (allowed: 16)" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = null-hmac-sha256\nicv = 12\nkey = " K32 "\n", 11, "null-hmac-sha256 does not allow icv 12" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = null\nicv = 16\n", 11, "sa \"o\": cipher null has no ICV" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-256\nkey = " K32 "\n", 11,
+	  "sa \"o\": key is 32 bytes, aes-gcm-256 takes 36 (32-byte key + 4-byte salt)" },
+	{ DP SA_HEAD("o", "out", "1") "key = " K32 "\ncipher = aes-gcm-256\n", 10, "key is 32 bytes, aes-gcm-256 takes 36" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-ccm-128\nkey = " K20 "\n", 11, "key is 20 bytes, aes-ccm-128 takes 19 (16-byte key + 3-byte salt)" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = null-hmac-sha256\nkey = " K20 "\n", 11, "key is 20 bytes, null-hmac-sha256 takes 32 (32-byte key)" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-128\nkey =\n", 11, "key is 0 bytes, aes-gcm-128 takes 20" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-128\nkey = " K20 "0\n", 11, "key: odd number of hex digits" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-128\nkey = a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2bz\n", 11, "key: not a hex string (bad digit at position 40)" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-128\nkey = a0a1a2a3a4a5a6a7 a8a9aaabacadaeafb0b1b2b3\n", 11, "key: not a hex string" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-128\nkey = " K32 K32 K32 "\n", 11, "key: key is 96 bytes; no cipher takes more than 36" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = null\nkey = " K20 "\n", 11, "sa \"o\": cipher null takes no key" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-128\nkey = @b.key\n", 11, "key: key files (@PATH) are not allowed here" },
+	{ DP SA_HEAD("o", "out", "1") "cipher = aes-gcm-128\nkey = @\n", 11, "key: \"@\" needs a file name" },
+	{ DP SA_OUT "esn = true\n", 12, "esn: \"true\" is not no or yes" },
+	{ DP SA_OUT "replay-window = 64\n", 12, "sa \"o\": replay-window applies to inbound SAs only" },
+	{ DP SA_HEAD("i", "in", "1") "cipher = aes-gcm-128\nkey = " K20 "\nreplay-window = 31\n", 12, "replay-window: \"31\" is out of range (32..65536)" },
+	{ DP SA_HEAD("i", "in", "1") "cipher = aes-gcm-128\nkey = " K20 "\nreplay-window = 65537\n", 12, "is out of range (32..65536)" },
+	{ DP SA_HEAD("i", "in", "1") "cipher = aes-gcm-128\nkey = " K20 "\ntfc-pad = 100\n", 12, "sa \"i\": tfc-pad applies to outbound SAs only" },
+	{ DP SA_OUT "tfc-pad = 100\n", 12, "sa \"o\": tfc-pad needs a tunnel-mode peer; peer \"b\" is in transport mode" },
+	{ DP SA_OUT "tfc-pad = 32768\n", 12, "tfc-pad: \"32768\" is out of range (0..32767)" },
+	{ DP SA_OUT "key = " K20 "\n", 12, "duplicate key \"key\" (first set on line 11)" },
+	{ DP SA_OUT "peer = c\n", 12, "duplicate key \"peer\"" },
+	{ DP SA_OUT "lifetime = 3600\n", 12, "unknown key \"lifetime\" in [sa o]" },
+	{ DP "[sa o]\npeer = a b\n", 7, "peer \"a b\" must be 1-63 characters" },
+	{ DP "[sa o]\npeer = c\ndirection = out\nspi = 1\ncipher = aes-gcm-128\nkey = " K20 "\n", 7, "sa \"o\": no [peer c] in this file" },
+	{ DP SA_OUT SA_HEAD("o2", "out", "0x1002") "cipher = aes-gcm-128\nkey = " K20 "\n", 14,
+	  "sa \"o2\": peer \"b\" already has an outbound SA, \"o\" (line 6)" },
+	{ DP "[peer c]\naddress = 10.0.0.3\nprotect = proto udp\n" SA_OUT
+	  "[sa o2]\npeer = c\ndirection = out\nspi = 4097\ncipher = aes-gcm-128\nkey = " K20 "\n", 18,
+	  "sa \"o2\": spi 0x00001001 is already used by outbound sa \"o\" (line 9)" },
+};
+
+static void check_no_key(const struct err_case *ec, const char *reason)
+{
+	const char *keys[] = { K20, K32, "a0a1a2a3", "c0c1c2c3" };
+	unsigned i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strstr(reason, keys[i]))
+			test_fail(__FILE__, __LINE__, "case \"%s\": key in "
+				  "reason \"%s\"", ec->reason, reason);
+}
+
+static void check_case(const struct err_case *ec, const char *text,
+		       size_t len)
+{
+	static const struct conf zero;
+	struct conf c;
+	struct conf_error e;
+	int rc;
+
+	memset(&c, 0xa5, sizeof(c));
+	rc = conf_parse_text("t.conf", text, len, NULL, &c, &e);
+	if (rc != -EINVAL || e.line != ec->line ||
+	    !strstr(e.reason, ec->reason))
+		test_fail(__FILE__, __LINE__, "case \"%s\": rc %d line %u "
+			  "(want %u): %s", ec->reason, rc, e.line, ec->line,
+			  e.reason);
+	if (memcmp(&c, &zero, sizeof(c)))
+		test_fail(__FILE__, __LINE__, "case \"%s\": output not zeroed",
+			  ec->reason);
+	if (strcmp(e.file, "t.conf"))
+		test_fail(__FILE__, __LINE__, "file \"%s\"", e.file);
+	check_no_key(ec, e.reason);
+	conf_free(&c);
+}
+
+TEST(conf_error_cases)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_case(&cases[i], cases[i].text, strlen(cases[i].text));
+	CHECK(sizeof(cases) / sizeof(cases[0]) >= 40);
+}
+
+/* The same cases with CRLF line endings give the same lines and reasons
+ * (except those about the bytes of a line). */
+TEST(conf_error_cases_crlf)
+{
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *t = cases[i].text;
+		size_t n = strlen(t), j, o = 0;
+		char *crlf = malloc(2 * n + 1);
+
+		REQUIRE(crlf);
+		for (j = 0; j < n; j++) {
+			if (t[j] == '\n')
+				crlf[o++] = '\r';
+			crlf[o++] = t[j];
+		}
+		if (!strstr(cases[i].reason, "control byte 0x0d"))
+			check_case(&cases[i], crlf, o);
+		free(crlf);
+	}
+}
+
+TEST(conf_error_nul_byte)
+{
+	static const char text[] = DAEMON "port = 45\0" "00\n";
+	static const struct err_case ec = { NULL, 3, "NUL byte in line (column 10)" };
+
+	check_case(&ec, text, sizeof(text) - 1);
+}
+
+TEST(conf_error_line_too_long)
+{
+	static const struct err_case ec4097 = { NULL, 4, "line is longer than 4096 bytes" };
+	size_t pre = strlen(DAEMON "#\n");
+	char *text = malloc(pre + 4097 + 2);
+	struct conf c;
+	struct conf_error e;
+
+	REQUIRE(text);
+	memcpy(text, DAEMON "#\n", pre);
+	/* A line of exactly 4096 bytes (here a comment) is accepted. */
+	text[pre] = '#';
+	memset(text + pre + 1, 'x', 4095);
+	text[pre + 4096] = '\n';
+	CHECK_EQ(conf_parse_text("t.conf", text, pre + 4097, NULL, &c, &e), 0);
+	conf_free(&c);
+	memset(text + pre + 1, 'x', 4096);
+	text[pre + 4097] = '\n';
+	check_case(&ec4097, text, pre + 4098);
+	/* Also without a final newline. */
+	check_case(&ec4097, text, pre + 4097);
+	free(text);
+}
+
+TEST(conf_error_file_too_large)
+{
+	static const struct err_case ec = { NULL, 0, "file is larger than 1048576 bytes" };
+	size_t n = CONF_FILE_MAX + 1;
+	char *text = malloc(n);
+
+	REQUIRE(text);
+	memset(text, '\n', n);
+	check_case(&ec, text, n);
+	free(text);
+}
+
+TEST(conf_error_first_wins)
+{
+	/* Two bad lines: the first is reported. */
+	static const struct err_case ec = { NULL, 3, "port: \"x\" is not" };
+	static const char text[] = DAEMON "port = x\nmtu = y\n";
+
+	check_case(&ec, text, sizeof(text) - 1);
+}
+
+TEST(conf_error_format)
+{
+	struct conf_error e = { "tunsecd.conf", 12, "spi: \"0x\" is not a number" };
+	char buf[600];
+
+	CHECK(!strcmp(conf_error_format(&e, buf, sizeof(buf)),
+		      "tunsecd.conf:12: spi: \"0x\" is not a number"));
+	e.line = 0;
+	CHECK(!strcmp(conf_error_format(&e, buf, sizeof(buf)),
+		      "tunsecd.conf: spi: \"0x\" is not a number"));
+}

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration files on disk: conf_parse_file(), key files (@PATH) and
+ * their permission checks, and the example files shipped in examples/.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "test.h"
+
+/* aes-gcm-128 key material: byte i is 0x40 + i (20 bytes). */
+#define KEY20 "404142434445464748494a4b4c4d4e4f50515253"
+
+#define HEAD "[daemon]\nlocal-address = 10.0.0.1\n"          /* 1-2 */ \
+	     "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\n" /* 3-5 */ \
+	     "[sa o]\npeer = b\ndirection = out\nspi = 1\n"       /* 6-9 */ \
+	     "cipher = aes-gcm-128\n"                              /* 10 */
+
+struct tmpdir {
+	char path[64];
+};
+
+static bool tmpdir_make(struct tmpdir *t)
+{
+	snprintf(t->path, sizeof(t->path), "/tmp/tunsec-conf.XXXXXX");
+	return mkdtemp(t->path) != NULL;
+}
+
+static void tmpdir_remove(struct tmpdir *t)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->path);
+	if (system(cmd))
+		test_fail(__FILE__, __LINE__, "cannot remove %s", t->path);
+}
+
+static void file_write(const struct tmpdir *t, const char *name,
+		       const char *text, mode_t mode)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", t->path, name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) || chmod(path, mode))
+		test_fail(__FILE__, __LINE__, "cannot write %s", path);
+}
+
+static bool key_is_40(const struct conf_sa *sa)
+{
+	unsigned i;
+
+	if (sa->key_len != 20)
+		return false;
+	for (i = 0; i < 20; i++)
+		if (sa->key[i] != 0x40 + i)
+			return false;
+	return true;
+}
+
+/* Parse HEAD + "key = @name" with base_dir t; returns the result. */
+static int parse_keyed(const struct tmpdir *t, const char *keyval,
+		       struct conf *c, struct conf_error *e)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), HEAD "key = %s\n", keyval);
+	return conf_parse_text("k.conf", text, strlen(text), t->path, c, e);
+}
+
+TEST(conf_key_file_good)
+{
+	struct tmpdir t;
+	struct conf c;
+	struct conf_error e;
+	char abs[128];
+
+	REQUIRE(tmpdir_make(&t));
+	/* Whitespace and line breaks anywhere, and a 0x prefix. */
+	file_write(&t, "a.key", "0x40414243 44454647\n48494a4b4c4d4e4f\r\n"
+				"\t50515253\n\n", 0600);
+	file_write(&t, "b.key", KEY20, 0400);
+	CHECK_EQ(parse_keyed(&t, "@a.key", &c, &e), 0);
+	CHECK(key_is_40(&c.sas[0]) && !c.sas[0].key_inline);
+	conf_free(&c);
+	snprintf(abs, sizeof(abs), "@%s/b.key", t.path);
+	CHECK_EQ(parse_keyed(&t, abs, &c, &e), 0);
+	CHECK(key_is_40(&c.sas[0]));
+	conf_free(&c);
+	tmpdir_remove(&t);
+}
+
+static const struct {
+	const char *name, *content;
+	mode_t mode;
+	const char *reason;
+} key_file_errors[] = {
+	{ "missing.key", NULL, 0, "cannot be opened: No such file or directory" },
+	{ "world.key", KEY20, 0644, "is readable by others (mode 0644" },
+	{ "group.key", KEY20, 0640, "is readable by others (mode 0640" },
+	{ "gwrite.key", KEY20, 0620, "is readable by others" },
+	{ "badhex.key", "40414243zz\n", 0600, "not a hex string" },
+	{ "odd.key", "404\n", 0600, "odd number of hex digits" },
+	{ "binary.key", "4041\x01", 0600, "not a hex string" },
+	{ "short.key", "4041424344454647\n", 0600, "sa \"o\": key is 8 bytes, aes-gcm-128 takes 20" },
+	{ "empty.key", "", 0600, "key is 0 bytes" },
+	{ "dir.key", NULL, 0700, "is not a regular file" },
+};
+
+TEST(conf_key_file_errors)
+{
+	struct tmpdir t;
+	struct conf c;
+	struct conf_error e;
+	char val[64], path[128];
+	unsigned i;
+
+	REQUIRE(tmpdir_make(&t));
+	for (i = 0; i < sizeof(key_file_errors) / sizeof(key_file_errors[0]); i++) {
+		const char *n = key_file_errors[i].name;
+
+		if (key_file_errors[i].content)
+			file_write(&t, n, key_file_errors[i].content,
+				   key_file_errors[i].mode);
+		if (!strcmp(n, "dir.key")) {
+			snprintf(path, sizeof(path), "%s/%s", t.path, n);
+			CHECK_EQ(mkdir(path, 0700), 0);
+		}
+		snprintf(val, sizeof(val), "@%s", n);
+		if (parse_keyed(&t, val, &c, &e) != -EINVAL || e.line != 11 ||
+		    !strstr(e.reason, key_file_errors[i].reason))
+			test_fail(__FILE__, __LINE__, "%s: line %u: %s", n,
+				  e.line, e.reason);
+		CHECK(!strstr(e.reason, "40414243"));
+		CHECK(c.nsas == 0 && c.sas == NULL);
+	}
+	/* A key file too large to be one. */
+	{
+		char big[CONF_KEY_FILE_MAX + 2];
+
+		memset(big, ' ', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		file_write(&t, "big.key", big, 0600);
+		CHECK_EQ(parse_keyed(&t, "@big.key", &c, &e), -EINVAL);
+		CHECK(strstr(e.reason, "is larger than 4096 bytes") != NULL);
+	}
+	tmpdir_remove(&t);
+}
+
+TEST(conf_parse_file_relative_keys)
+{
+	struct tmpdir t;
+	struct conf c;
+	struct conf_error e;
+	char path[128];
+
+	REQUIRE(tmpdir_make(&t));
+	snprintf(path, sizeof(path), "%s/keys", t.path);
+	CHECK_EQ(mkdir(path, 0700), 0);
+	file_write(&t, "keys/o.key", KEY20 "\n", 0600);
+	file_write(&t, "tunsecd.conf", HEAD "key = @keys/o.key\n", 0644);
+	snprintf(path, sizeof(path), "%s/tunsecd.conf", t.path);
+	CHECK_EQ(conf_parse_file(path, &c, &e), 0);
+	CHECK(c.nsas == 1 && key_is_40(&c.sas[0]));
+	CHECK(!c.inline_keys_exposed);
+	conf_free(&c);
+	/* Inline keys in a file others may read: flagged. */
+	file_write(&t, "tunsecd.conf", HEAD "key = " KEY20 "\n", 0644);
+	CHECK_EQ(conf_parse_file(path, &c, &e), 0);
+	CHECK(c.inline_keys_exposed);
+	conf_free(&c);
+	CHECK_EQ(chmod(path, 0600), 0);
+	CHECK_EQ(conf_parse_file(path, &c, &e), 0);
+	CHECK(!c.inline_keys_exposed);
+	conf_free(&c);
+	/* A bad file names itself in the error. */
+	file_write(&t, "tunsecd.conf", HEAD "key = @keys/none.key\n", 0600);
+	CHECK_EQ(conf_parse_file(path, &c, &e), -EINVAL);
+	CHECK(!strcmp(e.file, path) && e.line == 11);
+	CHECK(strstr(e.reason, "keys/none.key\" cannot be opened") != NULL);
+	tmpdir_remove(&t);
+}
+
+TEST(conf_parse_file_errors)
+{
+	struct tmpdir t;
+	struct conf c;
+	struct conf_error e;
+	char path[128];
+
+	CHECK_EQ(conf_parse_file("/nonexistent/tunsecd.conf", &c, &e), -ENOENT);
+	CHECK_EQ(e.line, 0);
+	CHECK(!strcmp(e.reason, "cannot open: No such file or directory"));
+	CHECK(!strcmp(e.file, "/nonexistent/tunsecd.conf"));
+	CHECK(c.npeers == 0 && c.peers == NULL);
+	CHECK_EQ(conf_parse_file("/tmp", &c, &e), -EINVAL);
+	CHECK(!strcmp(e.reason, "not a regular file"));
+	REQUIRE(tmpdir_make(&t));
+	/* A FIFO is refused without blocking. */
+	snprintf(path, sizeof(path), "%s/fifo", t.path);
+	CHECK_EQ(mkfifo(path, 0600), 0);
+	CHECK_EQ(conf_parse_file(path, &c, &e), -EINVAL);
+	CHECK(!strcmp(e.reason, "not a regular file"));
+	tmpdir_remove(&t);
+}
+
+/* The shipped examples parse, and say what their comments say. */
+TEST(conf_examples)
+{
+	struct conf c;
+	struct conf_error e;
+	struct esp_sa_config cfg;
+	char path[512], msg[600];
+	const struct conf_peer *p;
+
+	snprintf(path, sizeof(path), "%s/examples/tunsecd.conf", test_srcdir());
+	if (conf_parse_file(path, &c, &e))
+		test_fail(__FILE__, __LINE__, "%s", conf_error_format(&e, msg, sizeof(msg)));
+	p = conf_find_peer(&c, "b");
+	REQUIRE(p && c.nsas == 2);
+	CHECK_EQ(p->mode, ESP_MODE_TRANSPORT);
+	CHECK_EQ(p->nsel, 5);
+	CHECK_EQ(c.sas[0].cipher, ESP_CIPHER_AES_GCM_256);
+	CHECK(!c.sas[0].inbound && c.sas[1].inbound);
+	CHECK_EQ(conf_sa_config(&c, &c.sas[0], &cfg), 0);
+	conf_free(&c);
+
+	snprintf(path, sizeof(path), "%s/examples/tunnel.conf", test_srcdir());
+	if (conf_parse_file(path, &c, &e))
+		test_fail(__FILE__, __LINE__, "%s", conf_error_format(&e, msg, sizeof(msg)));
+	p = conf_find_peer(&c, "site-b");
+	REQUIRE(p && c.nsas == 2);
+	CHECK_EQ(p->mode, ESP_MODE_TUNNEL);
+	CHECK_EQ(p->nsel, 2);
+	CHECK_EQ(c.sas[0].tfc_pad, 256);
+	CHECK(c.sas[0].esn && c.sas[1].esn);
+	CHECK_EQ(c.sas[1].replay_window, 4096);
+	conf_free(&c);
+}
+
+/* Read the whole file at path into a new NUL-terminated buffer. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1))) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			buf[n] = '\0';
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The configuration between the .nf at *pos and its .fi, with the man
+ * page's "\-" turned into "-"; NULL when no further example holds one. */
+static char *man_example_next(const char **pos)
+{
+	const char *nf, *fi;
+	char *out;
+	size_t o = 0;
+
+	while ((nf = strstr(*pos, "\n.nf\n")) && (fi = strstr(nf, "\n.fi\n"))) {
+		*pos = fi + 4;
+		if (!memmem(nf, (size_t)(fi - nf), "[daemon]", 8))
+			continue;
+		out = malloc((size_t)(fi - nf) + 1);
+		if (!out)
+			return NULL;
+		for (nf += 5; nf < fi + 1; nf++) {
+			if (nf[0] == '\\' && nf[1] == '-')
+				nf++;
+			out[o++] = *nf;
+		}
+		out[o] = '\0';
+		return out;
+	}
+	return NULL;
+}
+
+/* The examples in docs/tunsecd.conf.5 parse, with their key files. */
+TEST(conf_man_page_examples)
+{
+	static const char *const keys[] = { "b-out", "b-in", "site-b-out", "site-b-in" };
+	static const char hex36[] = "000102030405060708090a0b0c0d0e0f"
+				    "101112131415161718191a1b1c1d1e1f20212223";
+	char path[512], msg[600];
+	const char *pos;
+	char *man, *ex;
+	struct tmpdir t;
+	struct conf c;
+	struct conf_error e;
+	unsigned i, n = 0;
+
+	snprintf(path, sizeof(path), "%s/docs/tunsecd.conf.5", test_srcdir());
+	man = slurp(path);
+	REQUIRE(man);
+	pos = man;
+	REQUIRE(tmpdir_make(&t));
+	snprintf(path, sizeof(path), "%s/keys", t.path);
+	CHECK_EQ(mkdir(path, 0700), 0);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(path, sizeof(path), "keys/%s.key", keys[i]);
+		file_write(&t, path, hex36, 0600);
+	}
+	snprintf(path, sizeof(path), "%s/ex.conf", t.path);
+	while ((ex = man_example_next(&pos))) {
+		file_write(&t, "ex.conf", ex, 0600);
+		if (conf_parse_file(path, &c, &e))
+			test_fail(__FILE__, __LINE__, "example %u: %s", n,
+				  conf_error_format(&e, msg, sizeof(msg)));
+		CHECK_EQ(c.nsas, 2);
+		conf_free(&c);
+		free(ex);
+		n++;
+	}
+	CHECK_EQ(n, 2);
+	tmpdir_remove(&t);
+	free(man);
+}

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential clang libssl-dev libipsec-mb-dev libpcap-dev \
 python3 python3-scapy python3-cryptography tshark tcpdump iperf3 \
-iproute2 nftables procps gnuplot-nox"
+iproute2 iputils-ping ethtool nftables procps gnuplot-nox"
 
 missing=""
 for p in $PKGS; do

@@ -30,18 +30,20 @@ CFLAGS += $(CFLAGS_BASE) $(CFLAGS_OPT)
 LDLIBS := -lIPSec_MB -lcrypto -lpcap -pthread
 LDFLAGS += $(LDFLAGS_SAN)
 
-LIB_SRC := $(filter-out src/cli/%,$(wildcard src/*/*.c))
+LIB_SRC := $(filter-out src/cli/% src/daemon/%,$(wildcard src/*/*.c))
 CLI_SRC := $(wildcard src/cli/*.c)
+DAEMON_SRC := $(wildcard src/daemon/*.c)
 UNIT_SRC := $(wildcard test/unit/*.c)
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
 BENCH_SRC := $(wildcard bench/*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/libtunsec.a
 
-PROGRAMS := $(BUILD)/tunsec
+PROGRAMS := $(BUILD)/tunsec $(BUILD)/tunsecd
 TESTS := $(BUILD)/test/unit $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%-replay)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
@@ -58,6 +60,9 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/tunsec: $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tunsecd: $(DAEMON_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/test/unit: $(UNIT_OBJ) $(LIB)
@@ -108,7 +113,9 @@ fuzz: deps
 
 install: all
 	install -D -m 0755 $(BUILD)/tunsec $(DESTDIR)$(PREFIX)/bin/tunsec
+	install -D -m 0755 $(BUILD)/tunsecd $(DESTDIR)$(PREFIX)/sbin/tunsecd
 	install -D -m 0644 docs/tunsec.1 $(DESTDIR)$(PREFIX)/share/man/man1/tunsec.1
+	install -D -m 0644 docs/tunsecd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/tunsecd.conf.5
 
 clean:
 	rm -rf build

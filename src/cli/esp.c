@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tunsec esp encrypt|decrypt: the command line of the offline capture tool.
- * This file reads and checks the options and sets up the SA;
- * cli/esp_capture.c runs it over the capture.
+ * tunsec esp encrypt|decrypt: the command line of the offline capture tool,
+ * and the SA options it shares with `tunsec sa add` (cli/sa.c). This file
+ * reads and checks the options and sets up the SA; cli/esp_capture.c runs it
+ * over the capture.
  *
  * Every usage error prints one line naming the option and what is wrong,
  * then a pointer to --help, and exits CLI_EXIT_USAGE. An option that
@@ -11,8 +12,8 @@
  * (the replay window when encrypting) is accepted, so both directions can
  * be given the same SA description.
  *
- * Secrets: the decoded key material (struct esp_args.key) is wiped on every
- * path out of cli_esp(); a key file's text is wiped once decoded; a key
+ * Secrets: the decoded key material (struct cli_sa_args.key) is wiped on
+ * every path out of cli_esp(); a key file's text is wiped once decoded; a key
  * given in hex on the command line is overwritten in argv once decoded,
  * which also blanks it in /proc/PID/cmdline for the rest of the run.
  */
@@ -34,88 +35,68 @@
 #include "util/hex.h"
 #include "util/secure.h"
 
-#define KEY_BUF_MAX 128   /* more than any cipher's key material */
 #define KEY_FILE_MAX 1024 /* a key file longer than this is refused */
 #define SEQ32_MAX 0xffffffffULL
 
-enum opt_id {
-	OPT_SPI,
-	OPT_CIPHER,
-	OPT_ICV,
-	OPT_KEY,
-	OPT_MODE,
-	OPT_ENCAP,
-	OPT_SPORT,
-	OPT_DPORT,
-	OPT_ESN,
-	OPT_SEQ,
-	OPT_WINDOW,
-	OPT_TUNNEL_SRC,
-	OPT_TUNNEL_DST,
-	OPT_TFC_PAD,
-	OPT_IN,
-	OPT_OUT,
-	OPT_COUNT
+/* getopt_long() returns OPT_BASE + id for the SA options and EXTRA_BASE + i
+ * for the command's own. */
+#define OPT_BASE 256
+#define EXTRA_BASE (OPT_BASE + CLI_SA_OPTS)
+#define LONG_OPTS_MAX (CLI_SA_OPTS + CLI_EXTRA_MAX + 2)
+
+static const struct option sa_opts[CLI_SA_OPTS] = {
+	{ "spi", required_argument, NULL, OPT_BASE + CLI_SA_SPI },
+	{ "cipher", required_argument, NULL, OPT_BASE + CLI_SA_CIPHER },
+	{ "icv", required_argument, NULL, OPT_BASE + CLI_SA_ICV },
+	{ "key", required_argument, NULL, OPT_BASE + CLI_SA_KEY },
+	{ "mode", required_argument, NULL, OPT_BASE + CLI_SA_MODE },
+	{ "encap", required_argument, NULL, OPT_BASE + CLI_SA_ENCAP },
+	{ "sport", required_argument, NULL, OPT_BASE + CLI_SA_SPORT },
+	{ "dport", required_argument, NULL, OPT_BASE + CLI_SA_DPORT },
+	{ "esn", no_argument, NULL, OPT_BASE + CLI_SA_ESN },
+	{ "seq", required_argument, NULL, OPT_BASE + CLI_SA_SEQ },
+	{ "replay-window", required_argument, NULL, OPT_BASE + CLI_SA_WINDOW },
+	{ "tunnel-src", required_argument, NULL, OPT_BASE + CLI_SA_TUNNEL_SRC },
+	{ "tunnel-dst", required_argument, NULL, OPT_BASE + CLI_SA_TUNNEL_DST },
+	{ "tfc-pad", required_argument, NULL, OPT_BASE + CLI_SA_TFC_PAD },
 };
 
-/* getopt_long() returns OPT_BASE + id for the long options. */
-#define OPT_BASE 256
+/* The options of `tunsec esp encrypt|decrypt` besides the SA's. */
+enum { EXTRA_IN, EXTRA_OUT };
 
-static const struct option long_opts[] = {
-	{ "spi", required_argument, NULL, OPT_BASE + OPT_SPI },
-	{ "cipher", required_argument, NULL, OPT_BASE + OPT_CIPHER },
-	{ "icv", required_argument, NULL, OPT_BASE + OPT_ICV },
-	{ "key", required_argument, NULL, OPT_BASE + OPT_KEY },
-	{ "mode", required_argument, NULL, OPT_BASE + OPT_MODE },
-	{ "encap", required_argument, NULL, OPT_BASE + OPT_ENCAP },
-	{ "sport", required_argument, NULL, OPT_BASE + OPT_SPORT },
-	{ "dport", required_argument, NULL, OPT_BASE + OPT_DPORT },
-	{ "esn", no_argument, NULL, OPT_BASE + OPT_ESN },
-	{ "seq", required_argument, NULL, OPT_BASE + OPT_SEQ },
-	{ "replay-window", required_argument, NULL, OPT_BASE + OPT_WINDOW },
-	{ "tunnel-src", required_argument, NULL, OPT_BASE + OPT_TUNNEL_SRC },
-	{ "tunnel-dst", required_argument, NULL, OPT_BASE + OPT_TUNNEL_DST },
-	{ "tfc-pad", required_argument, NULL, OPT_BASE + OPT_TFC_PAD },
-	{ "in", required_argument, NULL, OPT_BASE + OPT_IN },
-	{ "out", required_argument, NULL, OPT_BASE + OPT_OUT },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_opt esp_extra[] = {
+	[EXTRA_IN] = { "in", true, true },
+	[EXTRA_OUT] = { "out", true, true },
 };
 
 struct esp_args {
+	struct cli_sa_args sa; /* holds the key: wiped by cli_esp() */
 	bool encrypt;
-	bool seen[OPT_COUNT];
-	struct esp_sa_config cfg;
-	const struct esp_cipher_info *info; /* set once --cipher is read */
-	uint64_t icv;
-	const char *in, *out;
-	uint8_t key[KEY_BUF_MAX]; /* secret: wiped before cli_esp() returns */
-	size_t key_len;
 };
 
-static const char *opt_name(enum opt_id id)
+static const char *opt_name(enum cli_sa_opt id)
 {
-	return long_opts[id].name;
+	return sa_opts[id].name;
 }
 
-/* Print "tunsec esp: MESSAGE" and the pointer to --help; returns the exit
- * status for bad usage. */
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
+int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("tunsec esp: ", stderr);
+	fprintf(stderr, "tunsec %s: ", cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'tunsec esp --help' for more information.\n", stderr);
+	fprintf(stderr, "\nTry 'tunsec %s --help' for more information.\n",
+		cmd);
 	return CLI_EXIT_USAGE;
 }
 
-/* Parse a decimal or 0x-prefixed hexadecimal number into *out: no sign, no
- * spaces, nothing after it, no overflow. */
-static bool parse_number(const char *s, uint64_t *out)
+/* Print "tunsec CMD: MESSAGE" and the pointer to --help; returns the exit
+ * status for bad usage. */
+#define usage_error(a, ...) cli_usage_error((a)->cmd, __VA_ARGS__)
+
+bool cli_parse_number(const char *s, uint64_t *out)
 {
 	int base = 10;
 	char *end;
@@ -132,11 +113,12 @@ static bool parse_number(const char *s, uint64_t *out)
 	return errno == 0 && *end == '\0';
 }
 
-static int opt_number(enum opt_id id, const char *arg, uint64_t min,
-		      uint64_t max, uint64_t *out)
+static int opt_number(const struct cli_sa_args *a, enum cli_sa_opt id,
+		      const char *arg, uint64_t min, uint64_t max,
+		      uint64_t *out)
 {
-	if (!parse_number(arg, out) || *out < min || *out > max)
-		return usage_error("--%s: '%s' is not a number from %" PRIu64
+	if (!cli_parse_number(arg, out) || *out < min || *out > max)
+		return usage_error(a, "--%s: '%s' is not a number from %" PRIu64
 				   " to %" PRIu64, opt_name(id), arg, min, max);
 	return 0;
 }
@@ -153,21 +135,21 @@ static void cipher_list(char *buf, size_t cap)
 					 esp_cipher_info((enum esp_cipher)c)->name);
 }
 
-static int opt_cipher(struct esp_args *a, const char *arg)
+static int opt_cipher(struct cli_sa_args *a, const char *arg)
 {
 	char names[256];
 
 	if (esp_cipher_from_name(arg, &a->cfg.cipher) != 0) {
 		cipher_list(names, sizeof(names));
-		return usage_error("--cipher: unknown cipher '%s' (one of: %s)",
-				   arg, names);
+		return usage_error(a, "--cipher: unknown cipher '%s' (one of: "
+				   "%s)", arg, names);
 	}
 	a->info = esp_cipher_info(a->cfg.cipher);
 	return 0;
 }
 
 /* Decode hex key material into a->key. Messages never quote the key. */
-static int key_decode(struct esp_args *a, const char *hex)
+static int key_decode(struct cli_sa_args *a, const char *hex)
 {
 	size_t i, n;
 	int len;
@@ -177,15 +159,16 @@ static int key_decode(struct esp_args *a, const char *hex)
 	n = strlen(hex);
 	for (i = 0; i < n; i++)
 		if (!isxdigit((unsigned char)hex[i]))
-			return usage_error("--key: character %zu is not a hex "
-					   "digit", i + 1);
+			return usage_error(a, "--key: character %zu is not a "
+					   "hex digit", i + 1);
 	if (n % 2)
-		return usage_error("--key: odd number of hex digits (%zu)", n);
+		return usage_error(a, "--key: odd number of hex digits (%zu)",
+				   n);
 	len = hex_decode(hex, a->key, sizeof(a->key));
 	if (len < 0) {
 		secure_zero(a->key, sizeof(a->key));
-		return usage_error("--key: %zu bytes is longer than any cipher's "
-				   "key material", n / 2);
+		return usage_error(a, "--key: %zu bytes is longer than any "
+				   "cipher's key material", n / 2);
 	}
 	a->key_len = (size_t)len;
 	return 0;
@@ -227,19 +210,19 @@ static ssize_t read_small_file(const char *path, char *buf, size_t cap)
 	return (ssize_t)used;
 }
 
-static void key_file_warn(const char *path)
+static void key_file_warn(const struct cli_sa_args *a, const char *path)
 {
 	struct stat st;
 
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
 	    (st.st_mode & (S_IRWXG | S_IRWXO)))
-		fprintf(stderr, "tunsec esp: warning: key file %s is "
-				"accessible by group or others\n", path);
+		fprintf(stderr, "tunsec %s: warning: key file %s is "
+				"accessible by group or others\n", a->cmd, path);
 }
 
 /* --key @FILE: the hex key material is the file's text, white space around
  * it ignored. */
-static int key_read(struct esp_args *a, const char *path)
+static int key_read(struct cli_sa_args *a, const char *path)
 {
 	char text[KEY_FILE_MAX]; /* secret: wiped below */
 	ssize_t n = read_small_file(path, text, sizeof(text));
@@ -248,18 +231,19 @@ static int key_read(struct esp_args *a, const char *path)
 	if (n < 0) {
 		secure_zero(text, sizeof(text));
 		if (n == -EFBIG)
-			return usage_error("--key: key file %s is longer than %d "
-					   "bytes", path, KEY_FILE_MAX - 1);
-		return usage_error("--key: cannot read key file %s: %s", path,
-				   strerror((int)-n));
+			return usage_error(a, "--key: key file %s is longer "
+					   "than %d bytes", path,
+					   KEY_FILE_MAX - 1);
+		return usage_error(a, "--key: cannot read key file %s: %s",
+				   path, strerror((int)-n));
 	}
-	key_file_warn(path);
+	key_file_warn(a, path);
 	rc = key_decode(a, trim_space(text, (size_t)n));
 	secure_zero(text, sizeof(text));
 	return rc;
 }
 
-static int opt_key(struct esp_args *a, char *arg)
+static int opt_key(struct cli_sa_args *a, char *arg)
 {
 	int rc;
 
@@ -270,177 +254,244 @@ static int opt_key(struct esp_args *a, char *arg)
 	return rc;
 }
 
-static int opt_addr(enum opt_id id, const char *arg, struct ip_addr *out)
+static int opt_addr(const struct cli_sa_args *a, enum cli_sa_opt id,
+		    const char *arg, struct ip_addr *out)
 {
 	if (addr_parse(arg, out) != 0)
-		return usage_error("--%s: '%s' is not an IPv4 or IPv6 address",
-				   opt_name(id), arg);
+		return usage_error(a, "--%s: '%s' is not an IPv4 or IPv6 "
+				   "address", opt_name(id), arg);
 	return 0;
 }
 
-static int opt_choice(enum opt_id id, const char *arg, const char *a0,
-		      const char *a1, int *out)
+static int opt_choice(const struct cli_sa_args *a, enum cli_sa_opt id,
+		      const char *arg, const char *a0, const char *a1,
+		      int *out)
 {
 	if (strcmp(arg, a0) == 0)
 		*out = 0;
 	else if (strcmp(arg, a1) == 0)
 		*out = 1;
 	else
-		return usage_error("--%s: '%s' is not %s or %s", opt_name(id),
-				   arg, a0, a1);
+		return usage_error(a, "--%s: '%s' is not %s or %s",
+				   opt_name(id), arg, a0, a1);
 	return 0;
 }
 
-static int opt_port(enum opt_id id, const char *arg, uint16_t *out)
+static int opt_port(const struct cli_sa_args *a, enum cli_sa_opt id,
+		    const char *arg, uint16_t *out)
 {
 	uint64_t v = 0;
-	int rc = opt_number(id, arg, 1, 65535, &v);
+	int rc = opt_number(a, id, arg, 1, 65535, &v);
 
 	*out = (uint16_t)v;
 	return rc;
 }
 
-static int opt_spi(struct esp_args *a, const char *arg)
+static int opt_spi(struct cli_sa_args *a, const char *arg)
 {
 	uint64_t v;
 
-	if (parse_number(arg, &v) && v == 0)
-		return usage_error("--spi: 0 is reserved and never sent "
+	if (cli_parse_number(arg, &v) && v == 0)
+		return usage_error(a, "--spi: 0 is reserved and never sent "
 				   "(RFC 4303 §2.1); use 1 to 4294967295");
-	if (opt_number(OPT_SPI, arg, 1, SEQ32_MAX, &v))
+	if (opt_number(a, CLI_SA_SPI, arg, 1, SEQ32_MAX, &v))
 		return CLI_EXIT_USAGE;
 	a->cfg.spi = (uint32_t)v;
 	return 0;
 }
 
-/* Apply one option; returns 0 or the usage exit status. */
-static int opt_apply(struct esp_args *a, enum opt_id id, char *arg)
+/* The options with a choice of two words. */
+static int opt_word(struct cli_sa_args *a, enum cli_sa_opt id,
+		    const char *arg)
+{
+	struct esp_sa_config *cfg = &a->cfg;
+	int rc, choice = 0;
+
+	if (id == CLI_SA_MODE) {
+		rc = opt_choice(a, id, arg, "transport", "tunnel", &choice);
+		cfg->mode = choice ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
+	} else {
+		rc = opt_choice(a, id, arg, "udp", "none", &choice);
+		cfg->encap = choice ? ESP_ENCAP_NONE : ESP_ENCAP_UDP;
+	}
+	return rc;
+}
+
+/* Apply one SA option; returns 0 or the usage exit status. */
+static int opt_apply(struct cli_sa_args *a, enum cli_sa_opt id, char *arg)
 {
 	struct esp_sa_config *cfg = &a->cfg;
 	uint64_t v = 0;
-	int rc = 0, choice = 0;
+	int rc = 0;
 
 	switch (id) {
-	case OPT_SPI:
+	case CLI_SA_SPI:
 		return opt_spi(a, arg);
-	case OPT_CIPHER:
+	case CLI_SA_CIPHER:
 		return opt_cipher(a, arg);
-	case OPT_ICV:
-		return opt_number(id, arg, 1, 255, &a->icv);
-	case OPT_KEY:
+	case CLI_SA_ICV:
+		return opt_number(a, id, arg, 1, 255, &a->icv);
+	case CLI_SA_KEY:
 		return opt_key(a, arg);
-	case OPT_SPORT:
-		return opt_port(id, arg, &cfg->sport);
-	case OPT_DPORT:
-		return opt_port(id, arg, &cfg->dport);
-	case OPT_SEQ:
-		return opt_number(id, arg, 0, UINT64_MAX, &cfg->seq);
-	case OPT_TUNNEL_SRC:
-		return opt_addr(id, arg, &cfg->tunnel_src);
-	case OPT_TUNNEL_DST:
-		return opt_addr(id, arg, &cfg->tunnel_dst);
-	case OPT_ESN:
+	case CLI_SA_SPORT:
+		return opt_port(a, id, arg, &cfg->sport);
+	case CLI_SA_DPORT:
+		return opt_port(a, id, arg, &cfg->dport);
+	case CLI_SA_SEQ:
+		return opt_number(a, id, arg, 0, UINT64_MAX, &cfg->seq);
+	case CLI_SA_TUNNEL_SRC:
+		return opt_addr(a, id, arg, &cfg->tunnel_src);
+	case CLI_SA_TUNNEL_DST:
+		return opt_addr(a, id, arg, &cfg->tunnel_dst);
+	case CLI_SA_ESN:
 		cfg->esn = true;
 		return 0;
-	case OPT_IN:
-		a->in = arg;
-		return 0;
-	case OPT_OUT:
-		a->out = arg;
-		return 0;
-	case OPT_MODE:
-		rc = opt_choice(id, arg, "transport", "tunnel", &choice);
-		cfg->mode = choice ? ESP_MODE_TUNNEL : ESP_MODE_TRANSPORT;
-		return rc;
-	case OPT_ENCAP:
-		rc = opt_choice(id, arg, "udp", "none", &choice);
-		cfg->encap = choice ? ESP_ENCAP_NONE : ESP_ENCAP_UDP;
-		return rc;
-	case OPT_WINDOW:
-		rc = opt_number(id, arg, REPLAY_WINDOW_MIN, REPLAY_WINDOW_MAX, &v);
+	case CLI_SA_MODE:
+	case CLI_SA_ENCAP:
+		return opt_word(a, id, arg);
+	case CLI_SA_WINDOW:
+		rc = opt_number(a, id, arg, REPLAY_WINDOW_MIN,
+				REPLAY_WINDOW_MAX, &v);
 		cfg->replay_window = (uint32_t)v;
 		return rc;
-	case OPT_TFC_PAD:
-		rc = opt_number(id, arg, 0, TFC_PAD_MAX, &v);
+	case CLI_SA_TFC_PAD:
+		rc = opt_number(a, id, arg, 0, TFC_PAD_MAX, &v);
 		cfg->tfc_pad = (uint16_t)v;
 		return rc;
 	default:
-		abort(); /* args_parse() passes only ids of long_opts */
+		abort(); /* cli_sa_parse() passes only ids of sa_opts */
 	}
 }
 
-static void args_init(struct esp_args *a)
+void cli_sa_init(struct cli_sa_args *a, const char *cmd,
+		 const struct cli_opt *extra, unsigned nextra)
 {
+	if (nextra > CLI_EXTRA_MAX)
+		abort(); /* a command table larger than its bound */
 	memset(a, 0, sizeof(*a));
+	a->cmd = cmd;
 	a->cfg.mode = ESP_MODE_TRANSPORT;
 	a->cfg.encap = ESP_ENCAP_UDP;
 	a->cfg.sport = ESP_UDP_PORT;
 	a->cfg.dport = ESP_UDP_PORT;
 	a->cfg.engine = AEAD_ENGINE_AUTO;
+	a->extra = extra;
+	a->nextra = nextra;
+}
+
+void cli_sa_wipe(struct cli_sa_args *a)
+{
+	secure_zero(a, sizeof(*a));
+}
+
+/* The getopt_long() table: the SA options, the command's own, --help. */
+static void long_opts_fill(const struct cli_sa_args *a,
+			   struct option opts[LONG_OPTS_MAX])
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < CLI_SA_OPTS; i++)
+		opts[n++] = sa_opts[i];
+	for (i = 0; i < a->nextra; i++)
+		opts[n++] = (struct option){
+			a->extra[i].name,
+			a->extra[i].has_arg ? required_argument : no_argument,
+			NULL, EXTRA_BASE + (int)i
+		};
+	opts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* The long name getopt_long() returns |val| for, or NULL. */
+static const char *val_name(const struct cli_sa_args *a, int val)
+{
+	if (val >= OPT_BASE && val < EXTRA_BASE)
+		return opt_name((enum cli_sa_opt)(val - OPT_BASE));
+	if (val >= EXTRA_BASE && val < EXTRA_BASE + (int)a->nextra)
+		return a->extra[val - EXTRA_BASE].name;
+	return NULL;
 }
 
 /* Report what getopt_long() refused: an unknown or ambiguous option, or one
  * without its value. */
-static int getopt_error(int ret, char **argv)
+static int getopt_error(const struct cli_sa_args *a, int ret, char **argv)
 {
 	const char *arg = argv[optind - 1];
+	const char *name = val_name(a, optopt);
 
-	if (ret == ':' && optopt >= OPT_BASE && optopt < OPT_BASE + OPT_COUNT)
-		return usage_error("--%s needs a value",
-				   opt_name((enum opt_id)(optopt - OPT_BASE)));
+	if (ret == ':' && name)
+		return usage_error(a, "--%s needs a value", name);
 	if (ret == ':')
-		return usage_error("%s needs a value", arg);
+		return usage_error(a, "%s needs a value", arg);
 	if (optopt > 0 && optopt < OPT_BASE)
-		return usage_error("unknown option '-%c'", optopt);
-	return usage_error("unknown or ambiguous option '%s'", arg);
+		return usage_error(a, "unknown option '-%c'", optopt);
+	return usage_error(a, "unknown or ambiguous option '%s'", arg);
 }
 
-/*
- * Read the options after "encrypt"/"decrypt" (argv[0]). Returns 0, the usage
- * exit status, or -1 when --help was asked for (help already printed).
- */
-static int args_parse(struct esp_args *a, int argc, char **argv)
+/* Take one option getopt_long() returned: 0 or the usage exit status. */
+static int opt_take(struct cli_sa_args *a, int ret, char *arg,
+		    bool extra_seen[CLI_EXTRA_MAX])
 {
+	unsigned i;
+
+	if (ret >= OPT_BASE && ret < EXTRA_BASE) {
+		enum cli_sa_opt id = (enum cli_sa_opt)(ret - OPT_BASE);
+
+		if (a->seen[id])
+			return usage_error(a, "--%s given twice", opt_name(id));
+		a->seen[id] = true;
+		return opt_apply(a, id, arg);
+	}
+	i = (unsigned)(ret - EXTRA_BASE);
+	if (extra_seen[i])
+		return usage_error(a, "--%s given twice", a->extra[i].name);
+	extra_seen[i] = true;
+	a->extra_val[i] = a->extra[i].has_arg ? arg : (char *)"";
+	return 0;
+}
+
+int cli_sa_parse(struct cli_sa_args *a, int argc, char **argv)
+{
+	struct option opts[LONG_OPTS_MAX];
+	bool extra_seen[CLI_EXTRA_MAX] = { false };
 	int ret, rc;
 
+	long_opts_fill(a, opts);
 	optind = 0; /* full re-initialisation of GNU getopt */
 	opterr = 0;
-	while ((ret = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
-		enum opt_id id = (enum opt_id)(ret - OPT_BASE);
-
+	while ((ret = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (ret == 'h')
 			return -1;
-		if (ret < OPT_BASE || ret >= OPT_BASE + OPT_COUNT)
-			return getopt_error(ret, argv);
-		if (a->seen[id])
-			return usage_error("--%s given twice", opt_name(id));
-		a->seen[id] = true;
-		rc = opt_apply(a, id, optarg);
+		if (!val_name(a, ret))
+			return getopt_error(a, ret, argv);
+		rc = opt_take(a, ret, optarg, extra_seen);
 		if (rc)
 			return rc;
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return usage_error(a, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
-static int check_required(const struct esp_args *a)
+static int check_required(const struct cli_sa_args *a)
 {
-	static const enum opt_id required[] = { OPT_SPI, OPT_CIPHER, OPT_IN,
-						OPT_OUT };
-	size_t i;
+	unsigned i;
 
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if (!a->seen[required[i]])
-			return usage_error("missing --%s", opt_name(required[i]));
-	if (!a->seen[OPT_KEY] && a->info->key_len + a->info->salt_len > 0)
-		return usage_error("missing --key (%s takes %u bytes of key "
+	if (!a->seen[CLI_SA_SPI])
+		return usage_error(a, "missing --%s", opt_name(CLI_SA_SPI));
+	if (!a->seen[CLI_SA_CIPHER])
+		return usage_error(a, "missing --%s", opt_name(CLI_SA_CIPHER));
+	for (i = 0; i < a->nextra; i++)
+		if (a->extra[i].required && !a->extra_val[i])
+			return usage_error(a, "missing --%s", a->extra[i].name);
+	if (!a->seen[CLI_SA_KEY] && a->info->key_len + a->info->salt_len > 0)
+		return usage_error(a, "missing --key (%s takes %u bytes of key "
 				   "material)", a->info->name,
 				   a->info->key_len + a->info->salt_len);
 	return 0;
 }
 
-static int check_key(const struct esp_args *a)
+static int check_key(const struct cli_sa_args *a)
 {
 	const struct esp_cipher_info *ci = a->info;
 	size_t want = (size_t)ci->key_len + ci->salt_len;
@@ -448,15 +499,15 @@ static int check_key(const struct esp_args *a)
 	if (a->key_len == want)
 		return 0;
 	if (want == 0)
-		return usage_error("--key: %s takes no key material, got %zu "
-				   "bytes", ci->name, a->key_len);
+		return usage_error(a, "--key: %s takes no key material, got "
+				   "%zu bytes", ci->name, a->key_len);
 	if (ci->salt_len == 0)
-		return usage_error("--key: %s takes %zu bytes of key material "
-				   "(%u-byte key), got %zu", ci->name, want,
-				   ci->key_len, a->key_len);
-	return usage_error("--key: %s takes %zu bytes of key material (%u-byte "
-			   "key + %u-byte salt), got %zu", ci->name, want,
-			   ci->key_len, ci->salt_len, a->key_len);
+		return usage_error(a, "--key: %s takes %zu bytes of key "
+				   "material (%u-byte key), got %zu", ci->name,
+				   want, ci->key_len, a->key_len);
+	return usage_error(a, "--key: %s takes %zu bytes of key material "
+			   "(%u-byte key + %u-byte salt), got %zu", ci->name,
+			   want, ci->key_len, ci->salt_len, a->key_len);
 }
 
 /* "8, 12 or 16" for the cipher's ICV lengths. */
@@ -473,94 +524,86 @@ static void icv_list(const struct esp_cipher_info *ci, char *buf, size_t cap)
 					 ci->icv_lens[i]);
 }
 
-static int check_icv(struct esp_args *a)
+static int check_icv(struct cli_sa_args *a)
 {
 	const struct esp_cipher_info *ci = a->info;
 	char list[32];
 
-	if (!a->seen[OPT_ICV])
+	if (!a->seen[CLI_SA_ICV])
 		return 0;
 	if (!ci->integrity)
-		return usage_error("--icv: %s has no ICV", ci->name);
+		return usage_error(a, "--icv: %s has no ICV", ci->name);
 	if (!esp_cipher_icv_ok(ci, (unsigned)a->icv)) {
 		icv_list(ci, list, sizeof(list));
-		return usage_error("--icv: %s allows an ICV of %s bytes, not %"
-				   PRIu64, ci->name, list, a->icv);
+		return usage_error(a, "--icv: %s allows an ICV of %s bytes, "
+				   "not %" PRIu64, ci->name, list, a->icv);
 	}
 	a->cfg.icv_len = (uint8_t)a->icv;
 	return 0;
 }
 
-static int check_seq(struct esp_args *a)
+static int check_seq(struct cli_sa_args *a)
 {
 	uint64_t seq = a->cfg.seq;
 
-	if (a->encrypt && !a->seen[OPT_SEQ])
+	if (a->outbound && !a->seen[CLI_SA_SEQ])
 		a->cfg.seq = seq = 1;
-	if (a->encrypt && seq == 0)
-		return usage_error("--seq: the first sequence number sent is 1 "
-				   "or more (RFC 4303 §3.3.3), got 0");
+	if (a->outbound && seq == 0)
+		return usage_error(a, "--seq: the first sequence number sent "
+				   "is 1 or more (RFC 4303 §3.3.3), got 0");
 	if (!a->cfg.esn && seq > SEQ32_MAX)
-		return usage_error("--seq: %" PRIu64 " does not fit in 32 bits; "
-				   "add --esn for 64-bit sequence numbers", seq);
+		return usage_error(a, "--seq: %" PRIu64 " does not fit in 32 "
+				   "bits; add --esn for 64-bit sequence "
+				   "numbers", seq);
 	return 0;
 }
 
 /* Options that only mean something in another mode or encapsulation. */
-static int check_contradictions(const struct esp_args *a)
+static int check_contradictions(const struct cli_sa_args *a)
 {
-	static const enum opt_id tunnel_only[] = { OPT_TUNNEL_SRC,
-						   OPT_TUNNEL_DST, OPT_TFC_PAD };
+	static const enum cli_sa_opt tunnel_only[] = {
+		CLI_SA_TUNNEL_SRC, CLI_SA_TUNNEL_DST, CLI_SA_TFC_PAD
+	};
 	size_t i;
 
 	if (a->cfg.mode == ESP_MODE_TRANSPORT)
 		for (i = 0; i < sizeof(tunnel_only) / sizeof(tunnel_only[0]); i++)
 			if (a->seen[tunnel_only[i]])
-				return usage_error("--%s: only for --mode tunnel",
+				return usage_error(a, "--%s: only for --mode "
+						   "tunnel",
 						   opt_name(tunnel_only[i]));
 	if (a->cfg.encap == ESP_ENCAP_NONE) {
-		if (a->seen[OPT_SPORT])
-			return usage_error("--sport: only for --encap udp");
-		if (a->seen[OPT_DPORT])
-			return usage_error("--dport: only for --encap udp");
+		if (a->seen[CLI_SA_SPORT])
+			return usage_error(a, "--sport: only for --encap udp");
+		if (a->seen[CLI_SA_DPORT])
+			return usage_error(a, "--dport: only for --encap udp");
 	}
 	return 0;
 }
 
-static int check_tunnel(const struct esp_args *a)
+static int check_tunnel(const struct cli_sa_args *a)
 {
-	bool src = a->seen[OPT_TUNNEL_SRC], dst = a->seen[OPT_TUNNEL_DST];
+	bool src = a->seen[CLI_SA_TUNNEL_SRC], dst = a->seen[CLI_SA_TUNNEL_DST];
 
 	if (a->cfg.mode != ESP_MODE_TUNNEL)
 		return 0;
-	if (a->encrypt && !src && !dst)
-		return usage_error("--mode tunnel: encrypt needs --tunnel-src "
-				   "and --tunnel-dst");
+	if (a->tunnel_addrs && a->outbound && !src && !dst)
+		return usage_error(a, "--mode tunnel: encrypt needs "
+				   "--tunnel-src and --tunnel-dst");
 	if (src != dst)
-		return usage_error("--%s needs --%s too",
-				   opt_name(src ? OPT_TUNNEL_SRC : OPT_TUNNEL_DST),
-				   opt_name(src ? OPT_TUNNEL_DST : OPT_TUNNEL_SRC));
+		return usage_error(a, "--%s needs --%s too",
+				   opt_name(src ? CLI_SA_TUNNEL_SRC
+						: CLI_SA_TUNNEL_DST),
+				   opt_name(src ? CLI_SA_TUNNEL_DST
+						: CLI_SA_TUNNEL_SRC));
 	if (src && a->cfg.tunnel_src.family != a->cfg.tunnel_dst.family)
-		return usage_error("--tunnel-src and --tunnel-dst must be of one "
-				   "address family (one is IPv4, the other IPv6)");
+		return usage_error(a, "--tunnel-src and --tunnel-dst must be of "
+				   "one address family (one is IPv4, the other "
+				   "IPv6)");
 	return 0;
 }
 
-/* --in and --out naming one file would truncate the input before it is
- * read. */
-static int check_files(const struct esp_args *a)
-{
-	struct stat si, so;
-
-	if (strcmp(a->in, "-") == 0 || strcmp(a->out, "-") == 0)
-		return 0;
-	if (stat(a->in, &si) == 0 && stat(a->out, &so) == 0 &&
-	    si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-		return usage_error("--out: %s is the same file as --in", a->out);
-	return 0;
-}
-
-static int args_check(struct esp_args *a)
+int cli_sa_check(struct cli_sa_args *a)
 {
 	int rc = check_required(a);
 
@@ -574,12 +617,39 @@ static int args_check(struct esp_args *a)
 		rc = check_contradictions(a);
 	if (!rc)
 		rc = check_tunnel(a);
-	if (!rc)
-		rc = check_files(a);
+	a->cfg.key = a->key;
+	a->cfg.key_len = (uint32_t)a->key_len;
 	return rc;
 }
 
-static void help_ciphers(FILE *f)
+void cli_sa_warn_null(const struct cli_sa_args *a)
+{
+	if (a->info->integrity)
+		return;
+	fprintf(stderr,
+		"tunsec %s: WARNING: --cipher %s gives NO confidentiality and "
+		"NO integrity: anyone can read and change these packets. Use "
+		"it only to measure overhead.\n", a->cmd, a->info->name);
+}
+
+/* --in and --out naming one file would truncate the input before it is
+ * read. */
+static int check_files(const struct esp_args *e)
+{
+	const char *in = e->sa.extra_val[EXTRA_IN];
+	const char *out = e->sa.extra_val[EXTRA_OUT];
+	struct stat si, so;
+
+	if (strcmp(in, "-") == 0 || strcmp(out, "-") == 0)
+		return 0;
+	if (stat(in, &si) == 0 && stat(out, &so) == 0 &&
+	    si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+		return usage_error(&e->sa, "--out: %s is the same file as --in",
+				   out);
+	return 0;
+}
+
+void cli_sa_help_ciphers(FILE *f)
 {
 	char icvs[32];
 	int c;
@@ -635,7 +705,7 @@ static void help_print(FILE *f)
 "  --in FILE            capture to read (- for standard input)\n"
 "  --out FILE           capture to write (- for standard output)\n"
 "\n", f);
-	help_ciphers(f);
+	cli_sa_help_ciphers(f);
 	fputs(
 "\n"
 "Exit status: 0 every packet was processed; 1 some were dropped (counts per\n"
@@ -643,17 +713,15 @@ static void help_print(FILE *f)
 "be read or written, or no crypto engine works. See tunsec(1).\n", f);
 }
 
-/* Fill in the SA from checked arguments and set it up. */
-static int sa_setup(struct esp_args *a, struct esp_sa *sa)
+/* Set up the SA from checked arguments. */
+static int sa_setup(struct esp_args *e, struct esp_sa *sa)
 {
 	const char *why = NULL;
 	int err;
 
-	a->cfg.key = a->key;
-	a->cfg.key_len = (uint32_t)a->key_len;
-	err = esp_sa_init(sa, &a->cfg, &why);
+	err = esp_sa_init(sa, &e->sa.cfg, &why);
 	if (err == -EINVAL)
-		return usage_error("%s", why ? why : "invalid SA");
+		return usage_error(&e->sa, "%s", why ? why : "invalid SA");
 	if (err) {
 		fprintf(stderr, "tunsec esp: cannot set up the SA: %s\n",
 			why ? why : strerror(-err));
@@ -662,43 +730,52 @@ static int sa_setup(struct esp_args *a, struct esp_sa *sa)
 	return 0;
 }
 
-static void warn_null(const struct esp_args *a)
+/* Parse, check and run; the key material is wiped by the caller. */
+static int esp_main(struct esp_args *e, int argc, char **argv)
 {
-	if (a->info->integrity)
-		return;
-	fprintf(stderr,
-		"tunsec esp: WARNING: --cipher %s gives NO confidentiality and "
-		"NO integrity: anyone can read and change these packets. Use "
-		"it only to measure overhead.\n", a->info->name);
-}
-
-/* Parse, check and run; a->key is wiped by the caller. */
-static int esp_main(struct esp_args *a, int argc, char **argv)
-{
+	struct cli_sa_args *a = &e->sa;
 	struct esp_sa sa;
 	int rc;
 
-	rc = args_parse(a, argc, argv);
+	rc = cli_sa_parse(a, argc, argv);
 	if (rc < 0) {
 		help_print(stdout);
 		return CLI_EXIT_OK;
 	}
 	if (!rc)
-		rc = args_check(a);
+		rc = cli_sa_check(a);
 	if (!rc)
-		rc = sa_setup(a, &sa);
+		rc = check_files(e);
+	if (!rc)
+		rc = sa_setup(e, &sa);
 	secure_zero(a->key, sizeof(a->key));
 	if (rc)
 		return rc;
-	warn_null(a);
-	rc = cli_esp_capture(&sa, a->encrypt, a->in, a->out);
+	cli_sa_warn_null(a);
+	rc = cli_esp_capture(&sa, e->encrypt, a->extra_val[EXTRA_IN],
+			     a->extra_val[EXTRA_OUT]);
 	esp_sa_clear(&sa);
 	return rc;
 }
 
+/* The word before the options: encrypt or decrypt. 0 or the usage exit
+ * status. */
+static int direction_check(const struct cli_sa_args *a, int argc,
+			   const char *dir)
+{
+	if (strcmp(dir, "encrypt") == 0 || strcmp(dir, "decrypt") == 0)
+		return 0;
+	if (argc < 2)
+		return usage_error(a, "say encrypt or decrypt");
+	if (dir[0] == '-')
+		return usage_error(a, "say encrypt or decrypt before the "
+				   "options (got '%s')", dir);
+	return usage_error(a, "'%s' is not encrypt or decrypt", dir);
+}
+
 int cli_esp(int argc, char **argv)
 {
-	struct esp_args a;
+	struct esp_args e;
 	const char *dir = argc > 1 ? argv[1] : "";
 	int rc;
 
@@ -706,17 +783,15 @@ int cli_esp(int argc, char **argv)
 		help_print(stdout);
 		return CLI_EXIT_OK;
 	}
-	args_init(&a);
-	if (strcmp(dir, "encrypt") == 0)
-		a.encrypt = true;
-	else if (argc < 2)
-		return usage_error("say encrypt or decrypt");
-	else if (dir[0] == '-')
-		return usage_error("say encrypt or decrypt before the options "
-				   "(got '%s')", dir);
-	else if (strcmp(dir, "decrypt") != 0)
-		return usage_error("'%s' is not encrypt or decrypt", dir);
-	rc = esp_main(&a, argc - 1, argv + 1);
-	secure_zero(&a, sizeof(a));
+	cli_sa_init(&e.sa, "esp", esp_extra,
+		    sizeof(esp_extra) / sizeof(esp_extra[0]));
+	rc = direction_check(&e.sa, argc, dir);
+	if (rc)
+		return rc;
+	e.encrypt = strcmp(dir, "encrypt") == 0;
+	e.sa.outbound = e.encrypt;
+	e.sa.tunnel_addrs = true;
+	rc = esp_main(&e, argc - 1, argv + 1);
+	cli_sa_wipe(&e.sa);
 	return rc;
 }

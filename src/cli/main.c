@@ -2,8 +2,8 @@
 /*
  * tunsec: the command table. Each entry names a subcommand, the file that
  * implements it (cli/<name>.c), its synopsis and a one-line summary; main()
- * only dispatches. Commands that talk to the daemon are added here as they
- * come, with the same shape.
+ * only dispatches. The commands that talk to tunsecd (show, sa, reload)
+ * share cli/ctlopt.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +25,12 @@ static int cmd_version(int argc, char **argv);
 static const struct cli_command commands[] = {
 	{ "esp", cli_esp, "encrypt|decrypt --spi N --cipher NAME --key HEX ...",
 	  "encrypt or decrypt the packets of a pcap capture with one ESP SA" },
+	{ "show", cli_show, "[--json] [--socket PATH]",
+	  "show the running tunsecd: peers, SAs, counters, drops" },
+	{ "sa", cli_sa, "add|del [--socket PATH] --dir in|out ...",
+	  "install or remove an SA in the running tunsecd" },
+	{ "reload", cli_reload, "[--socket PATH]",
+	  "make tunsecd re-read its configuration file" },
 	{ "version", cmd_version, "", "print the version and crypto engines" },
 	{ "help", cmd_help, "[COMMAND]", "show this help, or a command's" },
 };

@@ -109,6 +109,14 @@ struct esp_sa {
 int esp_sa_init(struct esp_sa *sa, const struct esp_sa_config *cfg,
 		const char **why);
 
+/*
+ * Give to, a new SA with the same keys and settings as from, from's state:
+ * the next sequence number, the replay window (when both windows have the
+ * same size; otherwise only its top) and the counters. For configuration
+ * reloads: the SA lives on without reusing a sequence number.
+ */
+void esp_sa_carry_state(struct esp_sa *to, const struct esp_sa *from);
+
 /* Wipe the SA's keys and free what it holds. Safe on a failed init. */
 void esp_sa_clear(struct esp_sa *sa);
 

@@ -143,3 +143,28 @@ void esp_sa_clear(struct esp_sa *sa)
 	replay_free(&sa->replay);
 	secure_zero(sa, sizeof(*sa));
 }
+
+void esp_sa_carry_state(struct esp_sa *to, const struct esp_sa *from)
+{
+	struct replay fresh;
+
+	to->seq_next = from->seq_next;
+	to->stats = from->stats;
+	if (to->replay.mask == from->replay.mask) {
+		memcpy(to->replay.words, from->replay.words,
+		       ((size_t)from->replay.mask + 1) * sizeof(uint64_t));
+		to->replay.top = from->replay.top;
+		return;
+	}
+	/* Another window size: start a window at the same top. Without
+	 * memory for it, keep the SA's own ring with every bit set: all
+	 * numbers up to the top count as received, which only refuses more. */
+	if (!replay_init(&fresh, to->replay.window, from->replay.top)) {
+		replay_free(&to->replay);
+		to->replay = fresh;
+		return;
+	}
+	memset(to->replay.words, 0xff,
+	       ((size_t)to->replay.mask + 1) * sizeof(uint64_t));
+	to->replay.top = from->replay.top;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tunsecd -c FILE [--check] [--log-level LEVEL]
+ *
+ * Runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT,
+ * reloads its configuration on SIGHUP or `tunsec reload`.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/aead.h"
+#include "daemon/daemon.h"
+#include "util/log.h"
+
+enum { EXIT_USAGE = 2 };
+
+struct options {
+	const char *conf_path;
+	bool check;
+	int log_level; /* -1: from the configuration */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tunsecd -c FILE [--check] [--log-level LEVEL]\n"
+		   "  -c, --config FILE   configuration (see tunsecd.conf(5))\n"
+		   "  --check             validate the configuration and exit\n"
+		   "  --log-level LEVEL   error, warning, info or debug\n");
+}
+
+static int level_from_name(const char *s)
+{
+	static const char *const names[] = { "error", "warning", "info",
+					     "debug" };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longs[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->log_level = -1;
+	while ((c = getopt_long(argc, argv, "c:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->conf_path = optarg;
+			break;
+		case 'k':
+			o->check = true;
+			break;
+		case 'l':
+			o->log_level = level_from_name(optarg);
+			if (o->log_level < 0) {
+				fprintf(stderr, "tunsecd: --log-level: unknown level \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!o->conf_path || optind != argc) {
+		fprintf(stderr, "tunsecd: %s\n", o->conf_path ? "unexpected argument"
+					       : "-c FILE is required");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int load_conf(struct daemon *d, const struct options *o)
+{
+	struct conf_error err;
+	char msg[600];
+
+	if (conf_parse_file(o->conf_path, &d->conf, &err)) {
+		fprintf(stderr, "tunsecd: %s\n", conf_error_format(&err, msg, sizeof(msg)));
+		return 1;
+	}
+	snprintf(d->conf_path, sizeof(d->conf_path), "%s", o->conf_path);
+	log_set_level(o->log_level >= 0 ? (enum log_level)o->log_level
+					: d->conf.daemon.log_level);
+	return 0;
+}
+
+static void warn_about_keys(const struct daemon *d)
+{
+	unsigned i;
+
+	if (d->conf.inline_keys_exposed)
+		log_warn("%s holds keys and is readable by group or others",
+			 d->conf_path);
+	for (i = 0; i < d->conf.nsas; i++)
+		if (d->conf.sas[i].cipher == ESP_CIPHER_NULL)
+			log_warn("sa %s uses cipher null: NO confidentiality "
+				 "and NO integrity", d->conf.sas[i].name);
+	if (d->conf.nsas)
+		log_warn("static keys: outbound sequence numbers start again "
+			 "at each start; give the SAs fresh keys whenever "
+			 "tunsecd restarts, or nonces repeat");
+}
+
+static int serve(struct daemon *d)
+{
+	int err;
+
+	if (aead_selftest(AEAD_ENGINE_AUTO)) {
+		log_err("no crypto engine passed its self-test");
+		return 1;
+	}
+	warn_about_keys(d);
+	if (daemon_build_dp(&d->conf, &d->dp))
+		return 1;
+	err = daemon_start(d);
+	if (err) {
+		log_err("cannot start: %s", strerror(-err));
+		dp_free(&d->dp);
+		return 1;
+	}
+	d->started = time(NULL);
+	log_info("running: %u peer(s), %u SA(s), tun %s mtu %u, port %u",
+		 d->dp.npeers, d->conf.nsas, d->conf.daemon.tun, d->tun_mtu,
+		 d->conf.daemon.port);
+	err = daemon_run(d);
+	daemon_stop(d);
+	dp_free(&d->dp);
+	log_info("stopped");
+	return err ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	struct options o = { 0 };
+	int rc;
+
+	log_set_ident("tunsecd");
+	rc = parse_options(argc, argv, &o);
+	if (rc)
+		return rc;
+	if (load_conf(&d, &o))
+		return 1;
+	if (o.check) {
+		printf("%s: configuration OK (%u peers, %u SAs)\n", o.conf_path,
+		       d.conf.npeers, d.conf.nsas);
+		conf_free(&d.conf);
+		return 0;
+	}
+	rc = serve(&d);
+	conf_free(&d.conf);
+	return rc;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+#include "io/tun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define TUN_DEV_PATH "/dev/net/tun"
+
+/* Every flag the device is created with: layer 3, no packet-information
+ * header (the IP version nibble tells IPv4 from IPv6). */
+static const short tun_flags = IFF_TUN | IFF_NO_PI;
+
+int tun_open(char *name, int *fd_out)
+{
+	struct ifreq ifr;
+	int fd, err;
+
+	if (strnlen(name, TUN_NAME_MAX) >= TUN_NAME_MAX) {
+		log_err("tun: device name too long");
+		return -EINVAL;
+	}
+	fd = open(TUN_DEV_PATH, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		log_err("tun %s: open %s: %s", name, TUN_DEV_PATH, strerror(-err));
+		return err;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = tun_flags;
+	memcpy(ifr.ifr_name, name, strlen(name));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		err = -errno;
+		log_err("tun %s: TUNSETIFF: %s", name, strerror(-err));
+		close(fd);
+		return err;
+	}
+	/* The kernel NUL-terminates ifr_name. */
+	snprintf(name, TUN_NAME_MAX, "%s", ifr.ifr_name);
+	*fd_out = fd;
+	return 0;
+}
+
+/* Apply one SIOCSIF* request to the device through a throw-away socket. */
+static int ifreq_set(const char *name, unsigned long req, struct ifreq *ifr,
+		     const char *what)
+{
+	int fd, err = 0;
+
+	if (strnlen(name, TUN_NAME_MAX) >= TUN_NAME_MAX)
+		return -EINVAL;
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		log_err("tun %s: socket: %s", name, strerror(-err));
+		return err;
+	}
+	if (ioctl(fd, req, ifr) < 0) {
+		err = -errno;
+		log_err("tun %s: %s: %s", name, what, strerror(-err));
+	}
+	close(fd);
+	return err;
+}
+
+int tun_set_mtu(const char *name, unsigned mtu)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_mtu = (int)mtu;
+	return ifreq_set(name, SIOCSIFMTU, &ifr, "set MTU");
+}
+
+int tun_set_up(const char *name)
+{
+	struct ifreq ifr;
+	int err;
+
+	memset(&ifr, 0, sizeof(ifr));
+	err = ifreq_set(name, SIOCGIFFLAGS, &ifr, "get flags");
+	if (err)
+		return err;
+	ifr.ifr_flags |= IFF_UP;
+	return ifreq_set(name, SIOCSIFFLAGS, &ifr, "set up");
+}
+
+ssize_t tun_read(int fd, void *buf, size_t cap)
+{
+	ssize_t n = read(fd, buf, cap);
+
+	return n < 0 ? -errno : n;
+}
+
+ssize_t tun_write(int fd, const void *buf, size_t len)
+{
+	ssize_t n = write(fd, buf, len);
+
+	return n < 0 ? -errno : n;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The TUN device: layer-3 packets between the kernel and the daemon, one IP
+ * packet per read or write, without a packet-information header.
+ *
+ * The device lives as long as its descriptor (it is not made persistent), so
+ * a daemon that dies takes its TUN device, and the routes through it, with
+ * it. Descriptors are non-blocking and close-on-exec. Functions return 0 or
+ * -errno and log an error naming the device when the kernel refuses; the
+ * read/write wrappers do not log (they are on the packet path).
+ */
+#ifndef TUNSEC_IO_TUN_H
+#define TUNSEC_IO_TUN_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Bytes of a device name buffer, including the NUL (IFNAMSIZ). */
+#define TUN_NAME_MAX IFNAMSIZ
+
+/*
+ * Create (or attach to) the TUN device called name, which may be a pattern
+ * such as "tun%d" or "" for the kernel's choice. name must hold TUN_NAME_MAX
+ * bytes; on success it holds the device's actual name and *fd_out its
+ * descriptor (the caller closes it). -EINVAL for a name too long, else the
+ * kernel's error (-EPERM without CAP_NET_ADMIN, -EBUSY when the device is
+ * already attached).
+ */
+int tun_open(char *name, int *fd_out);
+
+/* Set the device's MTU (SIOCSIFMTU). 0 or -errno. */
+int tun_set_mtu(const char *name, unsigned mtu);
+
+/* Bring the device up (SIOCSIFFLAGS with IFF_UP). 0 or -errno. */
+int tun_set_up(const char *name);
+
+/* Read one packet into buf: its length, or -errno (-EAGAIN when there is
+ * none). A packet longer than cap is truncated by the kernel; callers pass
+ * cap >= the device MTU. */
+ssize_t tun_read(int fd, void *buf, size_t cap);
+
+/* Write one IP packet: len, or -errno (-EINVAL for a malformed packet,
+ * -EAGAIN when the device queue is full). */
+ssize_t tun_write(int fd, const void *buf, size_t len);
+
+#endif

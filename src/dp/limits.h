@@ -31,4 +31,13 @@
  * are refused when the SA is configured. */
 #define TFC_PAD_MAX (IP_PACKET_MAX / 2)
 
+/* Receive and send buffer of the ESP-in-UDP socket, bytes. Datagrams that
+ * arrive while the receive buffer is full are dropped by the kernel
+ * (UdpRcvbufErrors) and recovered by the inner protocol. */
+#define UDP_SOCKET_BUFFER (8 << 20)
+
+/* Packets the kernel queues for the TUN device before dropping (the
+ * device's txqueuelen; the kernel's default is 500). */
+#define TUN_TXQUEUE_LEN 8192
+
 #endif

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dp/limits.h"
 #include "util/log.h"
 
 #define TUN_DEV_PATH "/dev/net/tun"
@@ -85,6 +86,13 @@ int tun_set_up(const char *name)
 	struct ifreq ifr;
 	int err;
 
+	/* The kernel drops what does not fit the device's queue while the
+	 * loop is busy with the other direction: make it deep. */
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_qlen = TUN_TXQUEUE_LEN;
+	err = ifreq_set(name, SIOCSIFTXQLEN, &ifr, "set queue length");
+	if (err)
+		return err;
 	memset(&ifr, 0, sizeof(ifr));
 	err = ifreq_set(name, SIOCGIFFLAGS, &ifr, "get flags");
 	if (err)

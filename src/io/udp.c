@@ -60,6 +60,18 @@ static int set_int(int fd, int level, int name, int val)
 	return setsockopt(fd, level, name, &val, sizeof(val)) ? -errno : 0;
 }
 
+/* Socket buffers of UDP_SOCKET_BUFFER bytes each way, beyond the system
+ * limit where allowed (CAP_NET_ADMIN): a burst of a fast sender must not
+ * overflow the default ~200 KiB while the loop serves the other side. Best
+ * effort: failing leaves the defaults. */
+static void set_buffers(int fd)
+{
+	if (set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, UDP_SOCKET_BUFFER))
+		set_int(fd, SOL_SOCKET, SO_RCVBUF, UDP_SOCKET_BUFFER);
+	if (set_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, UDP_SOCKET_BUFFER))
+		set_int(fd, SOL_SOCKET, SO_SNDBUF, UDP_SOCKET_BUFFER);
+}
+
 /* Options set before bind; the error names what failed in *what. */
 static int udp_setup(int fd, int family, uint32_t mark, const char **what)
 {
@@ -76,6 +88,8 @@ static int udp_setup(int fd, int family, uint32_t mark, const char **what)
 		err = setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) ?
 			      -errno : 0;
 	}
+	if (!err)
+		set_buffers(fd);
 	return err;
 }
 

@@ -72,7 +72,17 @@ static void set_buffers(int fd)
 		set_int(fd, SOL_SOCKET, SO_SNDBUF, UDP_SOCKET_BUFFER);
 }
 
-/* Options set before bind; the error names what failed in *what. */
+/*
+ * Options set before bind; the error names what failed in *what.
+ *
+ * Path MTU: in transport mode the peer's underlay address is also the
+ * destination of the protected traffic, so the kernel's path-MTU entry for
+ * it takes the TUN device's smaller MTU as soon as a protected packet is too
+ * big for TUN. ESP datagrams must not inherit it (they would leave as IP
+ * fragments): the socket sends with DF set and sizes datagrams by the
+ * interface MTU (IP_PMTUDISC_PROBE); the TUN MTU already leaves room for
+ * ESP within the underlay MTU.
+ */
 static int udp_setup(int fd, int family, uint32_t mark, const char **what)
 {
 	int err;
@@ -87,6 +97,14 @@ static int udp_setup(int fd, int family, uint32_t mark, const char **what)
 		*what = "SO_MARK";
 		err = setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) ?
 			      -errno : 0;
+	}
+	if (!err) {
+		*what = "path MTU discovery mode";
+		err = family == AF_INET6 ? set_int(fd, IPPROTO_IPV6,
+						   IPV6_MTU_DISCOVER,
+						   IPV6_PMTUDISC_PROBE)
+					 : set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+						   IP_PMTUDISC_PROBE);
 	}
 	if (!err)
 		set_buffers(fd);

@@ -211,14 +211,13 @@ void iphdr_rewrite(uint8_t *pkt, const struct iphdr_info *info, uint8_t nh,
 		   uint32_t new_len)
 {
 	if (info->version == 4) {
-		uint16_t sum = get_be16(pkt + 10);
-		uint16_t old_word = get_be16(pkt + 8);
+		uint16_t old_word = get_be16(pkt + 8), old_len = get_be16(pkt + 2);
 
 		pkt[9] = nh;
-		sum = csum_replace16(sum, old_word, get_be16(pkt + 8));
-		sum = csum_replace16(sum, get_be16(pkt + 2), (uint16_t)new_len);
+		put_be16(pkt + 10, csum_replace2x16(get_be16(pkt + 10), old_word,
+						    get_be16(pkt + 8), old_len,
+						    (uint16_t)new_len));
 		put_be16(pkt + 2, (uint16_t)new_len);
-		put_be16(pkt + 10, sum);
 		return;
 	}
 	pkt[info->nh_off] = nh;

@@ -46,8 +46,8 @@ static inline void esp_fill_req(const struct esp_sa *sa, uint8_t *esp,
 	uint8_t iv_len = sa->info->iv_len;
 	uint8_t *text = esp + ESP_HDR_LEN + iv_len;
 
-	memset(req, 0, sizeof(*req));
 	req->ctx = sa->aead;
+	req->status = 0;
 	if (esp_is_hmac(sa)) {
 		uint32_t aad_len = ESP_HDR_LEN + text_len;
 
@@ -55,9 +55,12 @@ static inline void esp_fill_req(const struct esp_sa *sa, uint8_t *esp,
 			put_be32(esp + aad_len, (uint32_t)(seq >> 32));
 			aad_len += 4;
 		}
+		req->nonce = NULL;
+		req->nonce_len = 0;
 		req->aad = esp;
 		req->aad_len = aad_len;
 		req->in = req->out = text + text_len;
+		req->len = 0;
 		req->tag = s->tag;
 		return;
 	}

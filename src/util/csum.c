@@ -39,3 +39,15 @@ uint16_t csum_replace16(uint16_t field, uint16_t old_word, uint16_t new_word)
 	sum += new_word;
 	return csum_fold(sum);
 }
+
+uint16_t csum_replace2x16(uint16_t field, uint16_t old1, uint16_t new1,
+			  uint16_t old2, uint16_t new2)
+{
+	uint32_t sum = (uint16_t)~field;
+
+	sum += (uint16_t)~old1;
+	sum += new1;
+	sum += (uint16_t)~old2;
+	sum += new2;
+	return csum_fold(sum);
+}

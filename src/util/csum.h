@@ -22,4 +22,8 @@ uint16_t csum_ipv4_header(const uint8_t *hdr, unsigned ihl_bytes);
  * swapped restores the original field exactly. */
 uint16_t csum_replace16(uint16_t field, uint16_t old_word, uint16_t new_word);
 
+/* The same for two words changed at once (one fold instead of two). */
+uint16_t csum_replace2x16(uint16_t field, uint16_t old1, uint16_t new1,
+			  uint16_t old2, uint16_t new2);
+
 #endif

@@ -11,6 +11,7 @@
 #include "dp/icmp.h"
 #include "util/bytes.h"
 #include "util/csum.h"
+#include "util/log.h"
 #include "util/secure.h"
 
 #define POLICY_ID(peer, sel) ((uint32_t)(peer) << 16 | (uint32_t)(sel))
@@ -253,10 +254,27 @@ int dp_sa_remove(struct dp *dp, bool inbound, uint32_t spi)
 	return 0;
 }
 
+/* Count a drop, with a rate-limited debug line (STYLE: hostile input is
+ * counted, not fatal, and never floods the log). */
+static struct log_rate drop_rate;
+
 static enum dp_drop count(struct dp *dp, enum dp_drop reason)
 {
 	dp->stats.drops[reason]++;
+	if (log_get_level() >= LOG_DEBUG && log_rate_allow(&drop_rate))
+		log_debug("drop: %s", dp_drop_name(reason));
 	return reason;
+}
+
+/* A drop by the SA itself (counted in its esp_stats, and here). */
+static enum dp_drop count_sa(struct dp *dp, const struct dp_sa *sa,
+			     enum esp_drop why)
+{
+	dp->stats.drops[DP_DROP_SA]++;
+	if (log_get_level() >= LOG_DEBUG && log_rate_allow(&drop_rate))
+		log_debug("drop: sa %s (spi %#x): %s", sa->name, sa->esp.spi,
+			  esp_drop_name(why));
+	return DP_DROP_SA;
 }
 
 /* Outbound: policy, SA, MTU, encrypt, then cut the packet down to the UDP
@@ -268,6 +286,7 @@ enum dp_drop dp_from_tun(struct dp *dp, struct pkt *p, struct dp_dest *dest,
 	const struct spd_policy *pol;
 	struct spd_flow flow;
 	struct dp_peer *peer;
+	enum esp_drop r;
 	struct dp_sa *sa;
 	uint32_t off;
 
@@ -289,8 +308,9 @@ enum dp_drop dp_from_tun(struct dp *dp, struct pkt *p, struct dp_dest *dest,
 					  reply_cap);
 		return count(dp, DP_DROP_TOO_BIG);
 	}
-	if (esp_encrypt(&sa->esp, p) != ESP_OK)
-		return count(dp, DP_DROP_SA);
+	r = esp_encrypt(&sa->esp, p);
+	if (r != ESP_OK)
+		return count_sa(dp, sa, r);
 	off = esp_header_offset(p, sa->esp.encap, sa->esp.dport);
 	pkt_pull(p, off);
 	dest->addr = peer->addr;
@@ -376,8 +396,9 @@ enum dp_drop dp_from_udp(struct dp *dp, struct pkt *p,
 	peer = &dp->peers[sa->peer];
 	if (!addr_equal(from, &peer->addr))
 		return count(dp, DP_DROP_WRONG_PEER);
-	if (esp_decrypt(&sa->esp, p) != ESP_OK)
-		return count(dp, DP_DROP_SA);
+	r = esp_decrypt(&sa->esp, p);
+	if (r != ESP_OK)
+		return count_sa(dp, sa, r);
 	if (!inbound_allowed(peer, p)) {
 		sa->esp.stats.drops[ESP_DROP_POLICY]++;
 		return count(dp, DP_DROP_POLICY);

@@ -6,6 +6,8 @@
 #ifndef TUNSEC_UTIL_LOG_H
 #define TUNSEC_UTIL_LOG_H
 
+#include <stdbool.h>
+
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* The most verbose level printed; LOG_INFO unless changed. Not thread-safe to
@@ -27,5 +29,19 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		if (log_get_level() >= LOG_DEBUG)            \
 			log_msg(LOG_DEBUG, __VA_ARGS__);     \
 	} while (0)
+
+/* A budget of LOG_RATE_BURST lines per second for one call site, so
+ * per-packet events (drops) cannot flood the log. Not thread-safe: one per
+ * thread or per call site of a single-threaded loop. */
+#define LOG_RATE_BURST 10
+
+struct log_rate {
+	long second;
+	unsigned lines;
+	unsigned long suppressed;
+};
+
+/* Whether one more line may be logged now; counts the refused ones. */
+bool log_rate_allow(struct log_rate *r);
 
 #endif

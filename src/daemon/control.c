@@ -15,13 +15,16 @@
 #define TUNSEC_VERSION "0.1"
 #endif
 
+/* Drop counters by name, non-zero ones only; skip is a reason left out
+ * (a total whose parts are listed under their own names), or 0. */
 static void put_drop_list(struct ctl_builder *b, const uint64_t *counts,
-			  unsigned n, const char *(*name)(unsigned))
+			  unsigned n, const char *(*name)(unsigned),
+			  unsigned skip)
 {
 	unsigned i;
 
 	for (i = 1; i < n; i++) {
-		if (!counts[i])
+		if (!counts[i] || i == skip)
 			continue;
 		ctl_nest_begin(b, CTL_A_DROP);
 		ctl_put_str(b, CTL_A_REASON, name(i));
@@ -92,7 +95,7 @@ static void put_sa(struct daemon *d, const struct dp_sa *sa,
 	ctl_put_u64(b, CTL_A_SEQ, sa->inbound ? e->replay.top : e->seq_next);
 	ctl_put_u32(b, CTL_A_WINDOW, sa->inbound ? e->replay.window : 0);
 	ctl_nest_begin(b, CTL_A_DROPS);
-	put_drop_list(b, e->stats.drops, ESP_DROP_COUNT, esp_name);
+	put_drop_list(b, e->stats.drops, ESP_DROP_COUNT, esp_name, 0);
 	ctl_nest_end(b);
 	ctl_nest_end(b);
 }
@@ -124,8 +127,11 @@ static int handle_show(struct daemon *d, struct ctl_builder *b)
 	ctl_put_i32(b, CTL_A_STATUS, 0);
 	put_daemon(d, b);
 	ctl_nest_begin(b, CTL_A_DROPS);
-	put_drop_list(b, d->dp.stats.drops, DP_DROP_COUNT, dp_name);
-	put_drop_list(b, d->dp.stats.esp_drops, ESP_DROP_COUNT, esp_name);
+	/* The data plane's not-esp total is listed by ESP reason instead, so
+	 * every name in the nest is distinct. */
+	put_drop_list(b, d->dp.stats.drops, DP_DROP_COUNT, dp_name,
+		      DP_DROP_NOT_ESP);
+	put_drop_list(b, d->dp.stats.esp_drops, ESP_DROP_COUNT, esp_name, 0);
 	ctl_nest_end(b);
 	for (i = 0; i < d->dp.npeers; i++)
 		put_peer(d, i, b);

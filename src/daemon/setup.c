@@ -110,6 +110,7 @@ int daemon_build_net(const struct conf *c, struct daemon_net *net)
 	net->cfg.bypass_mark = c->daemon.fwmark ^ DAEMON_BYPASS_MARK_XOR;
 	net->cfg.local = c->daemon.local;
 	net->cfg.port = c->daemon.port;
+	net->cfg.tun_mtu = (uint16_t)daemon_tun_mtu(c);
 	net->cfg.sels = net->sels;
 	net->cfg.nsels = n;
 	return netcfg_validate(&net->cfg);

@@ -20,7 +20,7 @@
 
 static const char *const drop_names[DP_DROP_COUNT] = {
 	[DP_OK] = "ok",
-	[DP_DROP_MALFORMED] = "malformed",
+	[DP_DROP_MALFORMED] = "unparsable",
 	[DP_DROP_NO_POLICY] = "no-policy",
 	[DP_DROP_DISCARD] = "discard",
 	[DP_DROP_NO_SA] = "no-sa",

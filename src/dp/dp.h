@@ -23,7 +23,7 @@
 /* Drops that happen before an SA is known, or outside any SA. */
 enum dp_drop {
 	DP_OK = 0,
-	DP_DROP_MALFORMED,    /* from TUN: not an IP packet we can classify */
+	DP_DROP_MALFORMED,    /* not an IP packet or datagram we can take */
 	DP_DROP_NO_POLICY,    /* from TUN: no policy protects it */
 	DP_DROP_DISCARD,      /* from TUN: a discard policy matched */
 	DP_DROP_NO_SA,        /* from TUN: the peer has no outbound SA yet */

@@ -257,6 +257,35 @@ static void sb_drops(struct sbuf *b, const struct netcfg *c, unsigned modes)
 	}
 }
 
+/*
+ * A TCP connection chooses its MSS from the route it had before its packets
+ * were marked into TUN, i.e. for the underlay MTU: its first full-size
+ * segments would not fit TUN. Lower the MSS option of the SYNs steered into
+ * TUN to what fits (IPv4 and TCP headers 40 bytes, IPv6 60).
+ */
+static void render_mss_clamp(struct sbuf *b, const struct netcfg *c)
+{
+	static const struct { const char *proto; unsigned hdrs; } fam[] = {
+		{ "ipv4", 40 }, { "ipv6", 60 },
+	};
+	size_t i;
+
+	if (!c->tun_mtu)
+		return;
+	for (i = 0; i < 2; i++) {
+		unsigned mss = c->tun_mtu > fam[i].hdrs ? c->tun_mtu - fam[i].hdrs
+						       : 0;
+
+		if (!mss)
+			continue;
+		sb_printf(b, "\t\tmeta mark 0x%08x meta nfproto %s "
+			     "tcp flags & (syn | rst) == syn "
+			     "tcp option maxseg size > %u "
+			     "tcp option maxseg size set %u\n",
+			  c->fwmark, fam[i].proto, mss, mss);
+	}
+}
+
 static void render_out(struct sbuf *b, const struct netcfg *c)
 {
 	size_t i;
@@ -273,6 +302,7 @@ static void render_out(struct sbuf *b, const struct netcfg *c)
 		sb_match(b, &c->sels[i], false);
 		sb_printf(b, " meta mark set 0x%08x\n", c->fwmark);
 	}
+	render_mss_clamp(b, c);
 	sb_printf(b, "\t}\n");
 }
 

@@ -87,6 +87,8 @@ struct netcfg {
 	struct ip_addr local;      /* the daemon's underlay address (the
 				    * unspecified address: all) */
 	uint16_t port;             /* the daemon's UDP port */
+	uint16_t tun_mtu;          /* TCP SYNs steered into TUN get their
+				    * MSS lowered to fit it; 0: no clamp */
 	const struct netcfg_sel *sels; /* not owned */
 	size_t nsels;
 };

@@ -81,6 +81,25 @@ int tun_set_mtu(const char *name, unsigned mtu)
 	return ifreq_set(name, SIOCSIFMTU, &ifr, "set MTU");
 }
 
+/* No IPv6 link-local address on the device (addr_gen_mode 1, set before it
+ * comes up): the kernel would otherwise send router solicitations and
+ * multicast reports into the tunnel. IPv6 still flows through it. Best
+ * effort: without IPv6 there is nothing to set. */
+static void no_link_local(const char *name)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/addr_gen_mode",
+		 name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "1\n", 2) != 2)
+		log_debug("tun %s: cannot set addr_gen_mode", name);
+	close(fd);
+}
+
 int tun_set_up(const char *name)
 {
 	struct ifreq ifr;
@@ -93,6 +112,7 @@ int tun_set_up(const char *name)
 	err = ifreq_set(name, SIOCSIFTXQLEN, &ifr, "set queue length");
 	if (err)
 		return err;
+	no_link_local(name);
 	memset(&ifr, 0, sizeof(ifr));
 	err = ifreq_set(name, SIOCGIFFLAGS, &ifr, "get flags");
 	if (err)

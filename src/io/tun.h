@@ -32,8 +32,9 @@ int tun_open(char *name, int *fd_out);
 /* Set the device's MTU (SIOCSIFMTU). 0 or -errno. */
 int tun_set_mtu(const char *name, unsigned mtu);
 
-/* Give the device a TUN_TXQUEUE_LEN-packet queue and bring it up
- * (SIOCSIFTXQLEN, SIOCSIFFLAGS with IFF_UP). 0 or -errno. */
+/* Give the device a TUN_TXQUEUE_LEN-packet queue, no IPv6 link-local
+ * address, and bring it up (SIOCSIFTXQLEN, addr_gen_mode 1, SIOCSIFFLAGS
+ * with IFF_UP). 0 or -errno. */
 int tun_set_up(const char *name);
 
 /* Read one packet into buf: its length, or -errno (-EAGAIN when there is

@@ -127,6 +127,44 @@ TEST(netcfg_nft_ipv4_transport_tcp_port)
 		"}\n");
 }
 
+/* With the TUN MTU known, SYNs steered into TUN get their MSS lowered. */
+TEST(netcfg_nft_mss_clamp)
+{
+	struct netcfg_sel s[] = {
+		SEL(AF_INET, "10.77.0.1", "10.77.0.2", IPPROTO_TCP, ANY_PORTS,
+		    7000, 7000, NETCFG_TRANSPORT),
+	};
+	struct netcfg c = base_cfg("10.77.0.1");
+
+	c.sels = s;
+	c.nsels = 1;
+	c.tun_mtu = 1455;
+	check_render(&c,
+		HEAD("tsio0")
+		OUT_HEAD("0x00000101")
+		"\t\tmeta nfproto ipv4 ip saddr 10.77.0.1 ip daddr 10.77.0.2"
+		" tcp dport 7000 meta mark set 0x00000100\n"
+		"\t\tmeta mark 0x00000100 meta nfproto ipv4 tcp flags & (syn | rst) == syn"
+		" tcp option maxseg size > 1415 tcp option maxseg size set 1415\n"
+		"\t\tmeta mark 0x00000100 meta nfproto ipv6 tcp flags & (syn | rst) == syn"
+		" tcp option maxseg size > 1395 tcp option maxseg size set 1395\n"
+		"\t}\n"
+		POST_HEAD("tsio0", "0x00000101")
+		"\t\tmeta nfproto ipv4 ip saddr 10.77.0.1 ip daddr 10.77.0.2"
+		" tcp dport 7000 counter drop\n"
+		"\t}\n"
+		PRE_HEAD("tsio0")
+		"\t\tmeta nfproto ipv4 ip saddr 10.77.0.2 ip daddr 10.77.0.1"
+		" tcp sport 7000 meta mark set 0x00000100\n"
+		"\t}\n"
+		IN_HEAD("tsio0")
+		"\t\tip daddr 10.77.0.1 udp dport 4500 accept\n"
+		"\t\tmeta nfproto ipv4 ip saddr 10.77.0.2 ip daddr 10.77.0.1"
+		" tcp sport 7000 counter drop\n"
+		"\t}\n"
+		"}\n");
+}
+
 TEST(netcfg_nft_ipv6_transport_udp_range_wildcard)
 {
 	struct netcfg_sel s[] = {

@@ -2,7 +2,7 @@
 # Traffic through two tunsecd's, for every cipher: ping, TCP (iperf3 and a
 # file whose sha256 must match at both ends) and UDP (datagrams echoed one
 # by one), in transport mode over IPv4 for all six ciphers, over IPv6 for
-# one, and in tunnel mode between two overlay subnets for two.
+# one, and in tunnel mode between two overlay subnets for all six.
 #
 #  ns $A                                      ns $B
 #  lo 10.88.1.1/32 fd00:88:1::1/128           lo 10.88.2.1/32 fd00:88:2::1/128
@@ -90,7 +90,7 @@ transport6() {
 }
 
 tunnel() {
-	TSD_CIPHER=$1 TSD_ICV='' TSD_MODE=tunnel TSD_FAMILY=4
+	TSD_CIPHER=$1 TSD_ICV=${2:-} TSD_MODE=tunnel TSD_FAMILY=4
 	TSD_SELECTORS=("local 10.88.1.0/24 remote 10.88.2.0/24"
 		"local fd00:88:1::/64 remote fd00:88:2::/64")
 	tsd_start_pair
@@ -112,5 +112,9 @@ transport null-hmac-sha256
 transport null
 transport6 aes-gcm-256
 tunnel aes-gcm-256
+tunnel aes-gcm-128
+tunnel aes-ccm-128 8
 tunnel chacha20-poly1305
+tunnel null-hmac-sha256
+tunnel null
 lab_finish

@@ -31,6 +31,17 @@
  * are refused when the SA is configured. */
 #define TFC_PAD_MAX (IP_PACKET_MAX / 2)
 
+/* User-space GRO (dp/gro.c): TCP flows held for coalescing at once, per
+ * coalescer (one per worker). A segment of a new flow arriving while all
+ * are held first emits the oldest held flow as it stands; nothing is
+ * dropped. Each held flow owns a 64 KiB slot of the coalescer's arena. */
+#define GRO_FLOWS_MAX 8
+
+/* Segments coalesced into one super-packet; the flow is emitted when it
+ * reaches this count. A segment that would take it past IP_PACKET_MAX
+ * bytes emits it and starts the next. */
+#define GRO_SEGS_MAX 64
+
 /* Receive and send buffer of the ESP-in-UDP socket, bytes. Datagrams that
  * arrive while the receive buffer is full are dropped by the kernel
  * (UdpRcvbufErrors) and recovered by the inner protocol. */

@@ -10,6 +10,12 @@
  * with zero), to the 32-bit accumulator sum. */
 uint32_t csum_add(uint32_t sum, const void *p, size_t len);
 
+/* The same sum 32 bytes per step, for payloads on the data path. The
+ * accumulator returned may differ from csum_add()'s but is congruent to it
+ * modulo 0xffff and zero exactly when csum_add()'s is, so csum_fold() of
+ * either gives the same field. Any alignment of p. */
+uint32_t csum_add_fast(uint32_t sum, const void *p, size_t len);
+
 /* Fold an accumulator to 16 bits and complement it: the checksum field. */
 uint16_t csum_fold(uint32_t sum);
 

@@ -32,6 +32,9 @@ struct daemon {
 	struct daemon_net net;
 	int tun_fd, udp_fd, ep_fd, sig_fd;
 	unsigned tun_mtu;
+	bool offload;            /* asked for: TUN segmentation offloads */
+	bool vnet;               /* in force: TUN reads and writes carry a
+				  * virtio-net header (TSO in, GRO out) */
 	struct ctl_server *ctl;
 	time_t started;
 	bool stop;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tunsecd -c FILE [--check] [--log-level LEVEL]
+ * tunsecd -c FILE [--check] [--log-level LEVEL] [--no-offload]
  *
  * Runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT,
  * reloads its configuration on SIGHUP or `tunsec reload`.
@@ -21,15 +21,18 @@ enum { EXIT_USAGE = 2 };
 struct options {
 	const char *conf_path;
 	bool check;
+	bool no_offload;
 	int log_level; /* -1: from the configuration */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tunsecd -c FILE [--check] [--log-level LEVEL]\n"
+	fprintf(f, "usage: tunsecd -c FILE [--check] [--log-level LEVEL] [--no-offload]\n"
 		   "  -c, --config FILE   configuration (see tunsecd.conf(5))\n"
 		   "  --check             validate the configuration and exit\n"
-		   "  --log-level LEVEL   error, warning, info or debug\n");
+		   "  --log-level LEVEL   error, warning, info or debug\n"
+		   "  --no-offload        one packet per TUN read and write (no\n"
+		   "                      segmentation or coalescing offloads)\n");
 }
 
 static int level_from_name(const char *s)
@@ -50,6 +53,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "no-offload", no_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -63,6 +67,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'k':
 			o->check = true;
+			break;
+		case 'o':
+			o->no_offload = true;
 			break;
 		case 'l':
 			o->log_level = level_from_name(optarg);
@@ -166,6 +173,7 @@ int main(int argc, char **argv)
 		conf_free(&d.conf);
 		return 0;
 	}
+	d.offload = !o.no_offload;
 	rc = serve(&d);
 	conf_free(&d.conf);
 	return rc;

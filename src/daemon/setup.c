@@ -131,13 +131,40 @@ unsigned daemon_tun_mtu(const struct conf *c)
 	return mtu > 0 ? (unsigned)mtu : 0;
 }
 
+/*
+ * With offloads the kernel hands over TCP super-packets behind a virtio-net
+ * header and takes coalesced ones back. When it refuses, say so once and
+ * run without (each packet then crosses TUN on its own).
+ */
+static int open_tun_offload(struct daemon *d, char *name)
+{
+	int err = tun_open_vnet(name, &d->tun_fd);
+
+	if (err)
+		return err;
+	err = tun_set_offload(d->tun_fd);
+	if (!err) {
+		d->vnet = true;
+		log_info("tun %s: segmentation offloads on (TSO in, GRO out)",
+			 name);
+		return 0;
+	}
+	log_warn("tun %s: the kernel refused TUN offloads (%s): running "
+		 "without", name, strerror(-err));
+	close(d->tun_fd);
+	d->tun_fd = -1;
+	return tun_open(name, &d->tun_fd);
+}
+
 static int open_tun(struct daemon *d)
 {
 	char name[TUN_NAME_MAX];
 	int err;
 
 	snprintf(name, sizeof(name), "%s", d->conf.daemon.tun);
-	err = tun_open(name, &d->tun_fd);
+	d->vnet = false;
+	err = d->offload ? open_tun_offload(d, name)
+			 : tun_open(name, &d->tun_fd);
 	if (err)
 		return err;
 	d->tun_mtu = daemon_tun_mtu(&d->conf);

@@ -19,7 +19,7 @@
  * header (the IP version nibble tells IPv4 from IPv6). */
 static const short tun_flags = IFF_TUN | IFF_NO_PI;
 
-int tun_open(char *name, int *fd_out)
+static int open_flags(char *name, short flags, int *fd_out)
 {
 	struct ifreq ifr;
 	int fd, err;
@@ -35,7 +35,7 @@ int tun_open(char *name, int *fd_out)
 		return err;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = tun_flags;
+	ifr.ifr_flags = flags;
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = -errno;
@@ -46,6 +46,27 @@ int tun_open(char *name, int *fd_out)
 	/* The kernel NUL-terminates ifr_name. */
 	snprintf(name, TUN_NAME_MAX, "%s", ifr.ifr_name);
 	*fd_out = fd;
+	return 0;
+}
+
+int tun_open(char *name, int *fd_out)
+{
+	return open_flags(name, tun_flags, fd_out);
+}
+
+int tun_open_vnet(char *name, int *fd_out)
+{
+	return open_flags(name, tun_flags | IFF_VNET_HDR, fd_out);
+}
+
+int tun_set_offload(int fd)
+{
+	unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+	int hdr = 10; /* struct virtio_net_hdr */
+
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 ||
+	    ioctl(fd, TUNSETOFFLOAD, off) < 0)
+		return -errno;
 	return 0;
 }
 

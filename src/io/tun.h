@@ -29,6 +29,19 @@
  */
 int tun_open(char *name, int *fd_out);
 
+/*
+ * Ask an open device to hand over and take large TCP packets with a
+ * virtio-net header (struct virtio_net_hdr, dp/vnet.h) in front of every
+ * packet: IFF_VNET_HDR must have been set (tun_open_vnet) and the offloads
+ * TUN_F_CSUM, TUN_F_TSO4 and TUN_F_TSO6 are enabled with TUNSETOFFLOAD.
+ * 0, or -errno when the kernel refuses (logged once by the caller).
+ */
+int tun_set_offload(int fd);
+
+/* As tun_open, with IFF_VNET_HDR: every read and write then carries the
+ * ten-byte virtio-net header first. */
+int tun_open_vnet(char *name, int *fd_out);
+
 /* Set the device's MTU (SIOCSIFMTU). 0 or -errno. */
 int tun_set_mtu(const char *name, unsigned mtu);
 

@@ -38,6 +38,7 @@ TSD_SPI_BA=0x00002001 # B -> A
 TSD_SELECTORS=()      # as A sees them; B gets the mirror image
 TSD_EXTRA_A=          # appended verbatim to A's [peer] section
 TSD_EXTRA_B=
+TSD_ARGS=             # extra tunsecd options (e.g. --no-offload)
 TSD_KEY_AB=           # hex, set by tsd_write_pair
 TSD_KEY_BA=
 
@@ -169,8 +170,9 @@ tsd_start() {
 	echo "--- start $(date +%T.%N) $conf" >>"$log"
 	from=$(wc -l <"$log") # only this start's lines count (a socket file and
 	                      # a "running" line may be left by an earlier one)
+	# shellcheck disable=SC2086 # TSD_ARGS holds whole options
 	lab_bg -t "$TSD_LIFETIME" "$ns" "$TSD_BIN" -c "$conf" --log-level debug \
-		2>>"$log"
+		$TSD_ARGS 2>>"$log"
 	TSD_WRAP[$name]=$LAB_PID
 	TSD_PID[$name]=
 	for ((i = 0; i < 200; i++)); do

@@ -80,6 +80,26 @@ transport() {
 	tsd_stop_pair "transport_$1${2:+_icv$2}_clean_exit"
 }
 
+# The same without TUN offloads (one packet per TUN read and write), and
+# a check that the offloaded runs above really had them.
+no_offload() {
+	local logs
+	logs=$(cat "$LAB_TMP/a.log" "$LAB_TMP/b.log")
+	if grep -q "segmentation offloads on" <<<"$logs"; then
+		pass offloads_were_on
+	else
+		fail offloads_were_on "no daemon log says offloads were on"
+	fi
+	TSD_ARGS=--no-offload
+	TSD_CIPHER=aes-gcm-256 TSD_ICV='' TSD_MODE=transport TSD_FAMILY=4
+	TSD_SELECTORS=("proto icmp" "proto tcp rport 5201" "proto tcp rport 9000"
+		"proto udp rport 7777")
+	tsd_start_pair
+	traffic "no_offload_aes-gcm-256" "$LAB_A4" "$LAB_B4"
+	tsd_stop_pair "no_offload_clean_exit"
+	TSD_ARGS=
+}
+
 transport6() {
 	TSD_CIPHER=$1 TSD_ICV='' TSD_MODE=transport TSD_FAMILY=6
 	TSD_SELECTORS=("proto icmpv6" "proto tcp rport 5201" "proto tcp rport 9000"
@@ -111,6 +131,7 @@ transport chacha20-poly1305
 transport null-hmac-sha256
 transport null
 transport6 aes-gcm-256
+no_offload
 tunnel aes-gcm-256
 tunnel aes-gcm-128
 tunnel aes-ccm-128 8

@@ -3,9 +3,16 @@
 # benchmarks need. Idempotent: returns at once when everything is present.
 set -eu
 
+# The last two lines are bench/tunnel.sh's comparison peers: strongSwan's
+# user-space ESP (charon-systemd with kernel-libipsec; the gcm, openssl and
+# aesni plugins are in libstrongswan-standard-plugins) and wireguard-go.
+# Without --no-install-recommends (used below), wireguard-tools would pull
+# in a kernel image.
 PKGS="build-essential clang libssl-dev libipsec-mb-dev libpcap-dev \
 python3 python3-scapy python3-cryptography tshark tcpdump iperf3 \
-iproute2 iputils-ping ethtool nftables procps gnuplot-nox"
+iproute2 iputils-ping ethtool nftables procps gnuplot-nox \
+strongswan strongswan-swanctl charon-systemd libcharon-extra-plugins \
+libstrongswan-extra-plugins libstrongswan-standard-plugins wireguard-go wireguard-tools"
 
 missing=""
 for p in $PKGS; do

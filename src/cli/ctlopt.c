@@ -170,3 +170,22 @@ int cli_ctl_call(const char *cmd, const char *path, struct ctl_builder *req,
 	}
 	return CLI_EXIT_OK;
 }
+
+int cli_ctl_request(const char *cmd, const char *path, uint16_t type,
+		    int (*print)(const struct ctl_reply *reply, void *arg),
+		    void *arg)
+{
+	uint8_t buf[CLI_CTL_REQ_MAX];
+	struct ctl_builder b;
+	struct ctl_reply *reply = cli_ctl_reply_new(cmd);
+	int rc;
+
+	if (!reply)
+		return CLI_EXIT_FAILED;
+	ctl_builder_init(&b, buf, sizeof(buf), type, 1);
+	rc = cli_ctl_call(cmd, path, &b, reply);
+	if (rc == CLI_EXIT_OK && print)
+		rc = print(reply, arg);
+	free(reply);
+	return rc;
+}

@@ -59,4 +59,13 @@ struct ctl_reply *cli_ctl_reply_new(const char *cmd);
 int cli_ctl_call(const char *cmd, const char *path, struct ctl_builder *req,
 		 struct ctl_reply *reply);
 
+/*
+ * A request of |type| without attributes (show, reload): build it, call
+ * tunsecd on |path| as cli_ctl_call() does, and on success hand the reply
+ * to |print| (may be NULL), whose result is returned.
+ */
+int cli_ctl_request(const char *cmd, const char *path, uint16_t type,
+		    int (*print)(const struct ctl_reply *reply, void *arg),
+		    void *arg);
+
 #endif

@@ -33,9 +33,6 @@ static void help_print(FILE *f)
 int cli_reload(int argc, char **argv)
 {
 	char *vals[OPT_COUNT];
-	uint8_t buf[CLI_CTL_REQ_MAX];
-	struct ctl_builder b;
-	struct ctl_reply *reply;
 	unsigned npos;
 	int rc;
 
@@ -47,12 +44,6 @@ int cli_reload(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
-	reply = cli_ctl_reply_new("reload");
-	if (!reply)
-		return CLI_EXIT_FAILED;
-	ctl_builder_init(&b, buf, sizeof(buf), CTL_RELOAD, 1);
-	rc = cli_ctl_call("reload", cli_ctl_socket(vals[OPT_SOCKET]), &b,
-			  reply);
-	free(reply);
-	return rc;
+	return cli_ctl_request("reload", cli_ctl_socket(vals[OPT_SOCKET]),
+			       CTL_RELOAD, NULL, NULL);
 }

@@ -762,13 +762,16 @@ static int show_print(const struct ctl_reply *reply, bool json)
 	return CLI_EXIT_OK;
 }
 
+static int show_print_cb(const struct ctl_reply *reply, void *arg)
+{
+	return show_print(reply, *(const bool *)arg);
+}
+
 int cli_show(int argc, char **argv)
 {
 	char *vals[OPT_COUNT];
-	uint8_t buf[CLI_CTL_REQ_MAX];
-	struct ctl_builder b;
-	struct ctl_reply *reply;
 	unsigned npos;
+	bool json;
 	int rc;
 
 	rc = cli_ctl_parse("show", argc, argv, show_opts, OPT_COUNT, vals,
@@ -779,13 +782,7 @@ int cli_show(int argc, char **argv)
 	}
 	if (rc)
 		return rc;
-	reply = cli_ctl_reply_new("show");
-	if (!reply)
-		return CLI_EXIT_FAILED;
-	ctl_builder_init(&b, buf, sizeof(buf), CTL_SHOW, 1);
-	rc = cli_ctl_call("show", cli_ctl_socket(vals[OPT_SOCKET]), &b, reply);
-	if (rc == CLI_EXIT_OK)
-		rc = show_print(reply, vals[OPT_JSON] != NULL);
-	free(reply);
-	return rc;
+	json = vals[OPT_JSON] != NULL;
+	return cli_ctl_request("show", cli_ctl_socket(vals[OPT_SOCKET]),
+			       CTL_SHOW, show_print_cb, &json);
 }

@@ -11,8 +11,10 @@
  *    fits; every SA has a valid name, a peer index below npeers naming that
  *    peer, a non-zero SPI, key material of exactly the cipher's length, an
  *    allowed ICV, a replay window in range (inbound) or 0 (outbound), TFC
- *    padding only outbound to tunnel-mode peers, at most one SA per peer and
- *    direction, and conf_sa_config() accepts it;
+ *    padding only outbound to tunnel-mode peers, a cpu below
+ *    CONF_WORKERS_MAX and 0 on inbound SAs, SPIs unique per direction, cpu
+ *    unique among a peer's outbound SAs, and conf_sa_config() accepts it;
+ *    workers at most CONF_WORKERS_MAX;
  *  - on failure: -EINVAL or -ENOMEM, a non-empty reason, a line between 0
  *    and the number of lines in the input, and a zeroed output.
  */
@@ -86,9 +88,15 @@ static void check_sa(const struct conf *c, unsigned idx)
 		check(sa->replay_window == 0);
 	if (sa->tfc_pad)
 		check(c->peers[sa->peer].mode == ESP_MODE_TUNNEL);
-	for (j = 0; j < idx; j++)
-		check(c->sas[j].inbound != sa->inbound ||
-		      (c->sas[j].peer != sa->peer && c->sas[j].spi != sa->spi));
+	check(sa->cpu < CONF_WORKERS_MAX && (!sa->inbound || sa->cpu == 0));
+	for (j = 0; j < idx; j++) {
+		const struct conf_sa *o = &c->sas[j];
+
+		if (o->inbound != sa->inbound)
+			continue;
+		check(o->spi != sa->spi);
+		check(sa->inbound || o->peer != sa->peer || o->cpu != sa->cpu);
+	}
 	check(conf_sa_config(c, sa, &cfg) == 0);
 	check(cfg.key == sa->key && cfg.spi == sa->spi);
 }
@@ -99,6 +107,7 @@ static void check_success(const struct conf *c)
 
 	check(c->daemon.line >= 1);
 	check(c->daemon.local.family != 0);
+	check(c->daemon.workers <= CONF_WORKERS_MAX);
 	check(c->npeers <= CONF_PEERS_MAX && c->nsas <= CONF_SAS_MAX);
 	check(!c->npeers == !c->peers && !c->nsas == !c->sas);
 	for (i = 0; i < c->npeers; i++)

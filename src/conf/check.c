@@ -121,6 +121,7 @@ static int sa_direction_check(struct conf_parser *p, struct conf_sa *sa)
 {
 	unsigned rw = sa->key_line[CONF_SA_REPLAY_WINDOW];
 	unsigned tfc = sa->key_line[CONF_SA_TFC_PAD];
+	unsigned cpu = sa->key_line[CONF_SA_CPU];
 
 	if (!sa->inbound && rw)
 		return conf_fail(p, rw, "sa \"%s\": replay-window applies to "
@@ -128,6 +129,9 @@ static int sa_direction_check(struct conf_parser *p, struct conf_sa *sa)
 	if (sa->inbound && tfc)
 		return conf_fail(p, tfc, "sa \"%s\": tfc-pad applies to "
 				 "outbound SAs only", sa->name);
+	if (sa->inbound && cpu)
+		return conf_fail(p, cpu, "sa \"%s\": cpu applies to outbound "
+				 "SAs only", sa->name);
 	if (!sa->inbound)
 		sa->replay_window = 0;
 	else if (!rw)
@@ -206,18 +210,27 @@ static int peer_selectors_check(struct conf_parser *p, struct conf_peer *peer)
 	return 0;
 }
 
+/*
+ * A peer may have several SAs per direction (per-resource SAs, RFC 9611):
+ * outbound ones are told apart by cpu, inbound ones by SPI, which is
+ * unique per direction in any case. The error is at the cpu line, or at
+ * the direction line when cpu is not written (it is then 0).
+ */
 static int sa_pair_check(struct conf_parser *p, const struct conf_sa *sa,
 			 const struct conf_sa *o)
 {
 	const char *dir = sa->inbound ? "inbound" : "outbound";
+	unsigned line = sa->key_line[CONF_SA_CPU];
 
 	if (o->inbound != sa->inbound)
 		return 0;
-	if (o->peer == sa->peer)
-		return conf_fail(p, sa->key_line[CONF_SA_DIRECTION], "sa \"%s\": "
-				 "peer \"%s\" already has an %s SA, \"%s\" (line "
-				 "%u); one per direction", sa->name,
-				 sa->peer_name, dir, o->name, o->line);
+	if (!line)
+		line = sa->key_line[CONF_SA_DIRECTION];
+	if (!sa->inbound && o->peer == sa->peer && o->cpu == sa->cpu)
+		return conf_fail(p, line, "sa \"%s\": peer \"%s\" already has "
+				 "an outbound SA for cpu %u, \"%s\" (line %u)",
+				 sa->name, sa->peer_name, (unsigned)sa->cpu, o->name,
+				 o->line);
 	if (o->spi == sa->spi)
 		return conf_fail(p, sa->key_line[CONF_SA_SPI], "sa \"%s\": spi "
 				 "0x%08x is already used by %s sa \"%s\" (line "

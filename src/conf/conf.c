@@ -32,6 +32,11 @@ void conf_defaults(struct conf *c)
 	d->log_level = LOG_INFO;
 	d->fwmark = CONF_DEFAULT_FWMARK;
 	d->table = CONF_DEFAULT_TABLE;
+	d->workers = CONF_DEFAULT_WORKERS;
+	d->tun_offload = true;
+	d->udp_gso = true;
+	d->udp_gro = true;
+	d->coalesce = true;
 }
 
 void conf_free(struct conf *c)

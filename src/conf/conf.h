@@ -38,6 +38,7 @@
 #define CONF_SOCKET_PATH_MAX 107    /* sizeof(sun_path) - 1 */
 #define CONF_KEY_MAX (AEAD_KEY_MAX + 4) /* key || salt, bytes */
 #define CONF_KEY_FILE_MAX 4096      /* bytes in a key file */
+#define CONF_WORKERS_MAX 64         /* data-plane workers; SA cpu < this */
 
 /* Defaults of the [daemon] and [peer] settings. */
 #define CONF_DEFAULT_PORT 4500
@@ -46,6 +47,7 @@
 #define CONF_DEFAULT_MTU 1500
 #define CONF_DEFAULT_FWMARK 0x7473
 #define CONF_DEFAULT_TABLE 7473
+#define CONF_DEFAULT_WORKERS 0      /* one per online CPU */
 
 /* The first error of a parse. */
 struct conf_error {
@@ -62,7 +64,9 @@ struct conf_error {
 enum conf_daemon_key {
 	CONF_DAEMON_LOCAL_ADDRESS, CONF_DAEMON_PORT, CONF_DAEMON_CONTROL_SOCKET,
 	CONF_DAEMON_TUN, CONF_DAEMON_MTU, CONF_DAEMON_LOG_LEVEL,
-	CONF_DAEMON_FWMARK, CONF_DAEMON_TABLE,
+	CONF_DAEMON_FWMARK, CONF_DAEMON_TABLE, CONF_DAEMON_WORKERS,
+	CONF_DAEMON_TUN_OFFLOAD, CONF_DAEMON_UDP_GSO, CONF_DAEMON_UDP_GRO,
+	CONF_DAEMON_COALESCE,
 	CONF_DAEMON_KEYS
 };
 
@@ -74,7 +78,7 @@ enum conf_peer_key {
 enum conf_sa_key {
 	CONF_SA_PEER, CONF_SA_DIRECTION, CONF_SA_SPI, CONF_SA_CIPHER,
 	CONF_SA_ICV, CONF_SA_KEY, CONF_SA_ESN, CONF_SA_REPLAY_WINDOW,
-	CONF_SA_TFC_PAD,
+	CONF_SA_TFC_PAD, CONF_SA_CPU,
 	CONF_SA_KEYS
 };
 
@@ -87,6 +91,14 @@ struct conf_daemon {
 	enum log_level log_level;
 	uint32_t fwmark;          /* non-zero */
 	uint32_t table;           /* 1..2^32-1, not 253..255 */
+	unsigned workers;         /* 0: one per online CPU; else 1..MAX */
+	/* The speed switches, all on by default. Each only allows the data
+	 * plane to use the kernel feature; coalesce has no effect without
+	 * tun_offload (not an error). */
+	bool tun_offload;         /* IFF_VNET_HDR + TUNSETOFFLOAD on the TUN */
+	bool udp_gso;             /* UDP_SEGMENT: one sendmsg per burst */
+	bool udp_gro;             /* UDP_GRO: coalesced datagrams on receive */
+	bool coalesce;            /* decrypted TCP segments into super-packets */
 	unsigned line;            /* of the [daemon] header */
 	unsigned key_line[CONF_DAEMON_KEYS];
 };
@@ -123,6 +135,13 @@ struct conf_peer {
 	unsigned key_line[CONF_PEER_KEYS];
 };
 
+/*
+ * One direction of a static SA. A peer may have several SAs per direction
+ * for the same traffic (per-resource SAs, RFC 9611): outbound ones differ
+ * in "cpu" (unique per peer), and with K of them, ordered by cpu, worker w
+ * sends with the (w mod K)-th. Inbound SAs are told apart by SPI alone and
+ * steered to worker SPI mod the number of workers.
+ */
 struct conf_sa {
 	char name[CONF_NAME_MAX + 1];
 	char peer_name[CONF_NAME_MAX + 1];
@@ -137,6 +156,7 @@ struct conf_sa {
 	bool esn;
 	uint32_t replay_window;   /* inbound: REPLAY_WINDOW_MIN..MAX; out: 0 */
 	uint16_t tfc_pad;         /* outbound, tunnel mode only; else 0 */
+	uint8_t cpu;              /* outbound: 0..CONF_WORKERS_MAX-1; in: 0 */
 	unsigned line;            /* of the [sa NAME] header */
 	unsigned key_line[CONF_SA_KEYS];
 };

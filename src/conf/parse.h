@@ -79,6 +79,9 @@ int conf_value_name(struct conf_parser *p, const char *what, const char *v,
 /* One of words[0..n); *out is its index. */
 int conf_value_word(struct conf_parser *p, const char *key, const char *v,
 		    const char *const *words, unsigned n, unsigned *out);
+/* "yes" or "no", as for esn. */
+int conf_value_bool(struct conf_parser *p, const char *key, const char *v,
+		    bool *out);
 
 /* key.c: "key = HEX" or "key = @PATH" into sa->key. */
 int conf_key_parse(struct conf_parser *p, struct conf_sa *sa, const char *v);

@@ -138,6 +138,40 @@ static int set_table(struct conf_parser *p, void *item, const char *v)
 	return 0;
 }
 
+static int set_workers(struct conf_parser *p, void *item, const char *v)
+{
+	uint32_t n;
+	int err = conf_value_u32(p, "workers", v, 0, CONF_WORKERS_MAX, &n);
+
+	if (!err)
+		((struct conf_daemon *)item)->workers = n;
+	return err;
+}
+
+static int set_tun_offload(struct conf_parser *p, void *item, const char *v)
+{
+	return conf_value_bool(p, "tun-offload", v,
+			       &((struct conf_daemon *)item)->tun_offload);
+}
+
+static int set_udp_gso(struct conf_parser *p, void *item, const char *v)
+{
+	return conf_value_bool(p, "udp-gso", v,
+			       &((struct conf_daemon *)item)->udp_gso);
+}
+
+static int set_udp_gro(struct conf_parser *p, void *item, const char *v)
+{
+	return conf_value_bool(p, "udp-gro", v,
+			       &((struct conf_daemon *)item)->udp_gro);
+}
+
+static int set_coalesce(struct conf_parser *p, void *item, const char *v)
+{
+	return conf_value_bool(p, "coalesce", v,
+			       &((struct conf_daemon *)item)->coalesce);
+}
+
 static const struct key_def daemon_keys[CONF_DAEMON_KEYS] = {
 	[CONF_DAEMON_LOCAL_ADDRESS] = { "local-address", set_local, false },
 	[CONF_DAEMON_PORT] = { "port", set_dport, false },
@@ -147,6 +181,11 @@ static const struct key_def daemon_keys[CONF_DAEMON_KEYS] = {
 	[CONF_DAEMON_LOG_LEVEL] = { "log-level", set_log_level, false },
 	[CONF_DAEMON_FWMARK] = { "fwmark", set_fwmark, false },
 	[CONF_DAEMON_TABLE] = { "table", set_table, false },
+	[CONF_DAEMON_WORKERS] = { "workers", set_workers, false },
+	[CONF_DAEMON_TUN_OFFLOAD] = { "tun-offload", set_tun_offload, false },
+	[CONF_DAEMON_UDP_GSO] = { "udp-gso", set_udp_gso, false },
+	[CONF_DAEMON_UDP_GRO] = { "udp-gro", set_udp_gro, false },
+	[CONF_DAEMON_COALESCE] = { "coalesce", set_coalesce, false },
 };
 
 /* [peer NAME] */
@@ -258,13 +297,7 @@ static int set_key(struct conf_parser *p, void *item, const char *v)
 
 static int set_esn(struct conf_parser *p, void *item, const char *v)
 {
-	static const char *const words[] = { "no", "yes" };
-	unsigned i;
-	int err = conf_value_word(p, "esn", v, words, 2, &i);
-
-	if (!err)
-		((struct conf_sa *)item)->esn = i == 1;
-	return err;
+	return conf_value_bool(p, "esn", v, &((struct conf_sa *)item)->esn);
 }
 
 static int set_window(struct conf_parser *p, void *item, const char *v)
@@ -284,6 +317,18 @@ static int set_tfc(struct conf_parser *p, void *item, const char *v)
 	return err;
 }
 
+_Static_assert(CONF_WORKERS_MAX <= UINT8_MAX + 1, "cpu is a uint8_t");
+
+static int set_cpu(struct conf_parser *p, void *item, const char *v)
+{
+	uint32_t n;
+	int err = conf_value_u32(p, "cpu", v, 0, CONF_WORKERS_MAX - 1, &n);
+
+	if (!err)
+		((struct conf_sa *)item)->cpu = (uint8_t)n;
+	return err;
+}
+
 static const struct key_def sa_keys[CONF_SA_KEYS] = {
 	[CONF_SA_PEER] = { "peer", set_peer, false },
 	[CONF_SA_DIRECTION] = { "direction", set_direction, false },
@@ -294,6 +339,7 @@ static const struct key_def sa_keys[CONF_SA_KEYS] = {
 	[CONF_SA_ESN] = { "esn", set_esn, false },
 	[CONF_SA_REPLAY_WINDOW] = { "replay-window", set_window, false },
 	[CONF_SA_TFC_PAD] = { "tfc-pad", set_tfc, false },
+	[CONF_SA_CPU] = { "cpu", set_cpu, false },
 };
 
 const char *conf_section_name(const struct conf_parser *p, char *buf,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Single values of the configuration: numbers, ports, addresses, names and
- * words from a list. Values given here are never key material, so errors
- * may quote them (cut to CONF_QUOTE_MAX).
+ * Single values of the configuration: numbers, ports, addresses, names,
+ * words from a list and yes/no. Values given here are never key material,
+ * so errors may quote them (cut to CONF_QUOTE_MAX).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -196,4 +196,16 @@ int conf_value_word(struct conf_parser *p, const char *key, const char *v,
 	}
 	return conf_fail(p, p->line, "%s: %s is not %s", key,
 			 conf_quote(v, q), list);
+}
+
+int conf_value_bool(struct conf_parser *p, const char *key, const char *v,
+		    bool *out)
+{
+	static const char *const words[] = { "no", "yes" };
+	unsigned i;
+	int err = conf_value_word(p, key, v, words, 2, &i);
+
+	if (!err)
+		*out = i == 1;
+	return err;
 }

@@ -30,58 +30,64 @@ static const char full_text[] =
 	"log-level = debug\n"                                    /* 8 */
 	"fwmark = 0x10\n"                                        /* 9 */
 	"table = 100\n"                                          /* 10 */
-	"\n"                                                     /* 11 */
-	"[peer east]   # a comment after a header\n"             /* 12 */
-	"address = 192.0.2.2\n"                                  /* 13 */
-	"port = 4600\n"                                          /* 14 */
-	"mode = tunnel\n"                                        /* 15 */
-	"protect = local 10.1.0.0/16 remote 10.2.0.0/16 proto tcp lport 1000-2000 rport 443\n" /* 16 */
-	"protect = remote 10.3.0.0/16\n"                         /* 17 */
-	"protect = local fd00::/8 proto icmpv6\n"                /* 18 */
-	"\n"                                                     /* 19 */
-	"[sa north-out]\n"                                       /* 20: before its peer */
-	"peer = north\n"                                         /* 21 */
-	"direction = out\n"                                      /* 22 */
-	"spi = 7\n"                                              /* 23 */
-	"cipher = null\n"                                        /* 24 */
-	"\n"                                                     /* 25 */
-	"[peer west]\n"                                          /* 26 */
-	"address = 192.0.2.3\n"                                  /* 27 */
-	"protect = proto udp rport 4789\n"                       /* 28 */
-	"\t protect =  lport 53 proto 17\t  # dns\n"             /* 29 */
-	"[peer north]\n"                                         /* 30 */
-	"address = 192.0.2.4\n"                                  /* 31 */
-	"protect = proto 99 local 192.0.2.1/24\n"                /* 32 */
-	"[sa east-out]\n"                                        /* 33 */
-	"peer = east\n"                                          /* 34 */
-	"direction = out\n"                                      /* 35 */
-	"spi = 0x1001\n"                                         /* 36 */
-	"cipher = aes-gcm-256\n"                                 /* 37 */
-	"icv = 12\n"                                             /* 38 */
-	"key = 0x" KEY36 "\n"                                    /* 39 */
-	"esn = yes\n"                                            /* 40 */
-	"tfc-pad = 128\n"                                        /* 41 */
-	"[sa east-in]\n"                                         /* 42 */
-	"peer=east\n"                                            /* 43 */
-	"direction=in\n"                                         /* 44 */
-	"spi=0x1001\n"                                           /* 45: same SPI, other direction */
-	"replay-window = 65536\n"                                /* 46 */
-	"cipher = chacha20-poly1305\n"                           /* 47 */
-	"key = " KEY36 "\n"                                      /* 48 */
-	"esn = no\n"                                             /* 49 */
-	"[sa west-out]\n"                                        /* 50 */
-	"peer = west\n"                                          /* 51 */
-	"direction = out\n"                                      /* 52 */
-	"spi = 4294967295\n"                                     /* 53 */
-	"cipher = aes-ccm-128\n"                                 /* 54 */
-	"icv = 8\n"                                              /* 55 */
-	"key = 101112131415161718191A1B1C1D1E1F202122\n"         /* 56 */
-	"[sa west-in]\n"                                         /* 57 */
-	"peer = west\n"                                          /* 58 */
-	"direction = in\n"                                       /* 59 */
-	"spi = 0x2002\n"                                         /* 60 */
-	"cipher = null-hmac-sha256\n"                            /* 61 */
-	"key = 101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"; /* 62, no newline */
+	"workers = 8\n"                                          /* 11 */
+	"tun-offload = no\n"                                     /* 12 */
+	"udp-gso = no\n"                                         /* 13 */
+	"udp-gro = no\n"                                         /* 14 */
+	"coalesce = no\n"                                        /* 15 */
+	"\n"                                                     /* 16 */
+	"[peer east]   # a comment after a header\n"             /* 17 */
+	"address = 192.0.2.2\n"                                  /* 18 */
+	"port = 4600\n"                                          /* 19 */
+	"mode = tunnel\n"                                        /* 20 */
+	"protect = local 10.1.0.0/16 remote 10.2.0.0/16 proto tcp lport 1000-2000 rport 443\n" /* 21 */
+	"protect = remote 10.3.0.0/16\n"                         /* 22 */
+	"protect = local fd00::/8 proto icmpv6\n"                /* 23 */
+	"\n"                                                     /* 24 */
+	"[sa north-out]\n"                                       /* 25: before its peer */
+	"peer = north\n"                                         /* 26 */
+	"direction = out\n"                                      /* 27 */
+	"spi = 7\n"                                              /* 28 */
+	"cipher = null\n"                                        /* 29 */
+	"\n"                                                     /* 30 */
+	"[peer west]\n"                                          /* 31 */
+	"address = 192.0.2.3\n"                                  /* 32 */
+	"protect = proto udp rport 4789\n"                       /* 33 */
+	"\t protect =  lport 53 proto 17\t  # dns\n"             /* 34 */
+	"[peer north]\n"                                         /* 35 */
+	"address = 192.0.2.4\n"                                  /* 36 */
+	"protect = proto 99 local 192.0.2.1/24\n"                /* 37 */
+	"[sa east-out]\n"                                        /* 38 */
+	"peer = east\n"                                          /* 39 */
+	"direction = out\n"                                      /* 40 */
+	"spi = 0x1001\n"                                         /* 41 */
+	"cipher = aes-gcm-256\n"                                 /* 42 */
+	"icv = 12\n"                                             /* 43 */
+	"key = 0x" KEY36 "\n"                                    /* 44 */
+	"esn = yes\n"                                            /* 45 */
+	"tfc-pad = 128\n"                                        /* 46 */
+	"cpu = 5\n"                                              /* 47 */
+	"[sa east-in]\n"                                         /* 48 */
+	"peer=east\n"                                            /* 49 */
+	"direction=in\n"                                         /* 50 */
+	"spi=0x1001\n"                                           /* 51: same SPI, other direction */
+	"replay-window = 65536\n"                                /* 52 */
+	"cipher = chacha20-poly1305\n"                           /* 53 */
+	"key = " KEY36 "\n"                                      /* 54 */
+	"esn = no\n"                                             /* 55 */
+	"[sa west-out]\n"                                        /* 56 */
+	"peer = west\n"                                          /* 57 */
+	"direction = out\n"                                      /* 58 */
+	"spi = 4294967295\n"                                     /* 59 */
+	"cipher = aes-ccm-128\n"                                 /* 60 */
+	"icv = 8\n"                                              /* 61 */
+	"key = 101112131415161718191A1B1C1D1E1F202122\n"         /* 62 */
+	"[sa west-in]\n"                                         /* 63 */
+	"peer = west\n"                                          /* 64 */
+	"direction = in\n"                                       /* 65 */
+	"spi = 0x2002\n"                                         /* 66 */
+	"cipher = null-hmac-sha256\n"                            /* 67 */
+	"key = 101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f"; /* 68, no newline */
 
 static struct ip_addr ip(const char *s)
 {
@@ -136,6 +142,10 @@ static void check_full_daemon(const struct conf *c)
 	CHECK_EQ(d->line, 2);
 	CHECK_EQ(d->key_line[CONF_DAEMON_LOCAL_ADDRESS], 3);
 	CHECK_EQ(d->key_line[CONF_DAEMON_TABLE], 10);
+	CHECK_EQ(d->workers, 8);
+	CHECK(!d->tun_offload && !d->udp_gso && !d->udp_gro && !d->coalesce);
+	CHECK_EQ(d->key_line[CONF_DAEMON_WORKERS], 11);
+	CHECK_EQ(d->key_line[CONF_DAEMON_COALESCE], 15);
 }
 
 static void check_full_east(const struct conf_peer *p)
@@ -147,14 +157,14 @@ static void check_full_east(const struct conf_peer *p)
 	CHECK(addr_equal(&p->addr, &a));
 	CHECK_EQ(p->port, 4600);
 	CHECK_EQ(p->mode, ESP_MODE_TUNNEL);
-	CHECK_EQ(p->line, 12);
+	CHECK_EQ(p->line, 17);
 	REQUIRE(p->nsel == 3);
 	CHECK(s[0].has_local && s[0].has_remote);
 	CHECK(prefix_is(&s[0].local, "10.1.0.0", 16));
 	CHECK(prefix_is(&s[0].remote, "10.2.0.0", 16));
 	CHECK_EQ(s[0].proto, 6);
 	CHECK(sel_ports(&s[0], 1000, 2000, 443, 443));
-	CHECK_EQ(s[0].line, 16);
+	CHECK_EQ(s[0].line, 21);
 	/* Tunnel mode: the prefix not written is the whole family. */
 	CHECK(!s[1].has_local && s[1].has_remote);
 	CHECK(prefix_is(&s[1].local, "0.0.0.0", 0));
@@ -164,7 +174,7 @@ static void check_full_east(const struct conf_peer *p)
 	CHECK(prefix_is(&s[2].local, "fd00::", 8));
 	CHECK(prefix_is(&s[2].remote, "::", 0));
 	CHECK_EQ(s[2].proto, 58);
-	CHECK_EQ(s[2].line, 18);
+	CHECK_EQ(s[2].line, 23);
 }
 
 static void check_full_west_north(const struct conf *c)
@@ -183,7 +193,7 @@ static void check_full_west_north(const struct conf *c)
 	CHECK(sel_ports(&w->sel[0], 0, 65535, 4789, 4789));
 	CHECK_EQ(w->sel[1].proto, 17);
 	CHECK(sel_ports(&w->sel[1], 53, 53, 0, 65535));
-	CHECK_EQ(w->sel[1].line, 29);
+	CHECK_EQ(w->sel[1].line, 34);
 	CHECK(!strcmp(n->name, "north"));
 	REQUIRE(n->nsel == 1);
 	CHECK_EQ(n->sel[0].proto, 99);
@@ -208,8 +218,11 @@ static void check_full_sas(const struct conf *c)
 	CHECK_EQ(s[1].icv, 12);
 	CHECK(key_is_pattern(&s[1], 36) && s[1].key_inline);
 	CHECK(s[1].esn && s[1].tfc_pad == 128 && s[1].replay_window == 0);
-	CHECK_EQ(s[1].line, 33);
-	CHECK_EQ(s[1].key_line[CONF_SA_KEY], 39);
+	CHECK_EQ(s[1].line, 38);
+	CHECK_EQ(s[1].key_line[CONF_SA_KEY], 44);
+	CHECK_EQ(s[1].cpu, 5);
+	CHECK_EQ(s[1].key_line[CONF_SA_CPU], 47);
+	CHECK(s[0].cpu == 0 && s[0].key_line[CONF_SA_CPU] == 0);
 	CHECK(s[2].inbound && s[2].spi == 0x1001 && s[2].peer == 0);
 	CHECK_EQ(s[2].cipher, ESP_CIPHER_CHACHA20_POLY1305);
 	CHECK_EQ(s[2].icv, 16);
@@ -225,7 +238,7 @@ static void check_full_sas(const struct conf *c)
 	CHECK_EQ(s[4].icv, 16);
 	CHECK(key_is_pattern(&s[4], 32));
 	CHECK_EQ(s[4].replay_window, 1024);
-	CHECK_EQ(s[4].key_line[CONF_SA_KEY], 62);
+	CHECK_EQ(s[4].key_line[CONF_SA_KEY], 68);
 }
 
 TEST(conf_full_file)
@@ -296,6 +309,10 @@ TEST(conf_defaults_applied)
 	CHECK_EQ(d->fwmark, 0x7473);
 	CHECK_EQ(d->table, 7473);
 	CHECK_EQ(d->key_line[CONF_DAEMON_PORT], 0);
+	CHECK_EQ(d->workers, 0);
+	CHECK(d->tun_offload && d->udp_gso && d->udp_gro && d->coalesce);
+	CHECK_EQ(d->key_line[CONF_DAEMON_WORKERS], 0);
+	CHECK_EQ(d->key_line[CONF_DAEMON_TUN_OFFLOAD], 0);
 	REQUIRE(c.npeers == 1 && c.nsas == 2);
 	CHECK_EQ(c.peers[0].port, 4500);
 	CHECK_EQ(c.peers[0].mode, ESP_MODE_TRANSPORT);
@@ -306,6 +323,8 @@ TEST(conf_defaults_applied)
 	CHECK_EQ(c.sas[1].replay_window, 1024);
 	CHECK(c.sas[0].tfc_pad == 0 && c.sas[1].tfc_pad == 0);
 	CHECK(key_is_pattern(&c.sas[0], 20));
+	CHECK(c.sas[0].cpu == 0 && c.sas[1].cpu == 0);
+	CHECK_EQ(c.sas[0].key_line[CONF_SA_CPU], 0);
 	conf_free(&c);
 }
 
@@ -321,7 +340,127 @@ TEST(conf_defaults_function)
 	CHECK_EQ(c.daemon.table, 7473);
 	CHECK_EQ(c.daemon.log_level, LOG_INFO);
 	CHECK_EQ(c.daemon.local.family, 0);
+	CHECK_EQ(c.daemon.workers, 0);
+	CHECK(c.daemon.tun_offload && c.daemon.udp_gso && c.daemon.udp_gro &&
+	      c.daemon.coalesce);
 	CHECK(c.npeers == 0 && c.nsas == 0 && !c.peers && !c.sas);
+	conf_free(&c);
+}
+
+/* The [daemon] speed switches: each key alone, at its bounds, with the
+ * line it was set on; the others keep their defaults. */
+static const struct {
+	const char *line;
+	unsigned workers;
+	bool tun_offload, udp_gso, udp_gro, coalesce;
+	enum conf_daemon_key key;
+} speed_cases[] = {
+	{ "workers = 0", 0, true, true, true, true, CONF_DAEMON_WORKERS },
+	{ "workers = 1", 1, true, true, true, true, CONF_DAEMON_WORKERS },
+	{ "workers = 64", 64, true, true, true, true, CONF_DAEMON_WORKERS },
+	{ "workers = 0x10", 16, true, true, true, true, CONF_DAEMON_WORKERS },
+	{ "tun-offload = no", 0, false, true, true, true, CONF_DAEMON_TUN_OFFLOAD },
+	{ "tun-offload = yes", 0, true, true, true, true, CONF_DAEMON_TUN_OFFLOAD },
+	{ "udp-gso = no", 0, true, false, true, true, CONF_DAEMON_UDP_GSO },
+	{ "udp-gro = no", 0, true, true, false, true, CONF_DAEMON_UDP_GRO },
+	{ "coalesce=no", 0, true, true, true, false, CONF_DAEMON_COALESCE },
+	{ "coalesce = yes", 0, true, true, true, true, CONF_DAEMON_COALESCE },
+};
+
+TEST(conf_daemon_speed_keys)
+{
+	char text[256];
+	struct conf c;
+	struct conf_error e;
+	unsigned i;
+
+	for (i = 0; i < sizeof(speed_cases) / sizeof(speed_cases[0]); i++) {
+		const struct conf_daemon *d = &c.daemon;
+
+		snprintf(text, sizeof(text), "[daemon]\nlocal-address = "
+			 "10.0.0.1\n%s\n", speed_cases[i].line);
+		if (conf_parse_text("t", text, strlen(text), NULL, &c, &e)) {
+			test_fail(__FILE__, __LINE__, "%s: line %u: %s",
+				  speed_cases[i].line, e.line, e.reason);
+			continue;
+		}
+		CHECK_EQ(d->workers, speed_cases[i].workers);
+		CHECK_EQ(d->tun_offload, speed_cases[i].tun_offload);
+		CHECK_EQ(d->udp_gso, speed_cases[i].udp_gso);
+		CHECK_EQ(d->udp_gro, speed_cases[i].udp_gro);
+		CHECK_EQ(d->coalesce, speed_cases[i].coalesce);
+		CHECK_EQ(d->key_line[speed_cases[i].key], 3);
+		conf_free(&c);
+	}
+}
+
+/* Coalescing without TUN offload has no effect, and is not an error. */
+TEST(conf_coalesce_without_tun_offload)
+{
+	static const char text[] = "[daemon]\nlocal-address = 10.0.0.1\n"
+				   "tun-offload = no\ncoalesce = yes\n";
+	struct conf c;
+	struct conf_error e;
+
+	REQUIRE(conf_parse_text("t", text, strlen(text), NULL, &c, &e) == 0);
+	CHECK(!c.daemon.tun_offload && c.daemon.coalesce);
+	CHECK_EQ(c.daemon.key_line[CONF_DAEMON_COALESCE], 4);
+	conf_free(&c);
+}
+
+/* Per-CPU SAs (RFC 9611): several outbound SAs of one peer with distinct
+ * cpu values, in any order; several inbound SAs with distinct SPIs; the
+ * same cpu for another peer. */
+static const char per_cpu_text[] =
+	"[daemon]\nlocal-address = 10.0.0.1\nworkers = 4\n"        /* 1-3 */
+	"[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\n"      /* 4-6 */
+	"[peer c]\naddress = 10.0.0.3\nprotect = proto tcp\n"      /* 7-9 */
+	"[sa o2]\npeer = b\ndirection = out\ncpu = 2\nspi = 0x1002\n" /* 10-14 */
+	"cipher = null\n"                                           /* 15 */
+	"[sa o0]\npeer = b\ndirection = out\nspi = 0x1000\ncipher = null\n" /* 16-20 */
+	"[sa o63]\npeer = b\ndirection = out\ncpu = 63\nspi = 0x1003\n" /* 21-25 */
+	"cipher = null\n"                                           /* 26 */
+	"[sa i0]\npeer = b\ndirection = in\nspi = 0x2000\ncipher = null\n" /* 27-31 */
+	"[sa i1]\npeer = b\ndirection = in\nspi = 0x2001\ncipher = null\n" /* 32-36 */
+	"[sa i2]\npeer = b\ndirection = in\nspi = 0x1000\ncipher = null\n" /* 37-41 */
+	"[sa c2]\npeer = c\ndirection = out\ncpu = 2\nspi = 0x3000\n" /* 42-46 */
+	"cipher = null\n";                                          /* 47 */
+
+TEST(conf_per_cpu_sas)
+{
+	static const struct {
+		const char *name;
+		unsigned peer, cpu, cpu_line;
+		bool inbound;
+	} want[] = {
+		{ "o2", 0, 2, 13, false }, { "o0", 0, 0, 0, false },
+		{ "o63", 0, 63, 24, false }, { "i0", 0, 0, 0, true },
+		{ "i1", 0, 0, 0, true }, { "i2", 0, 0, 0, true },
+		{ "c2", 1, 2, 45, false },
+	};
+	struct esp_sa_config cfg;
+	struct conf c;
+	struct conf_error e;
+	unsigned i;
+
+	if (conf_parse_text("t", per_cpu_text, strlen(per_cpu_text), NULL, &c,
+			    &e))
+		test_fail(__FILE__, __LINE__, "line %u: %s", e.line, e.reason);
+	REQUIRE(c.nsas == sizeof(want) / sizeof(want[0]));
+	CHECK_EQ(c.daemon.workers, 4);
+	for (i = 0; i < c.nsas; i++) {
+		const struct conf_sa *sa = &c.sas[i];
+
+		CHECK(!strcmp(sa->name, want[i].name));
+		CHECK_EQ(sa->peer, want[i].peer);
+		CHECK_EQ(sa->cpu, want[i].cpu);
+		CHECK_EQ(sa->key_line[CONF_SA_CPU], want[i].cpu_line);
+		CHECK_EQ(sa->inbound, want[i].inbound);
+		CHECK_EQ(conf_sa_config(&c, sa, &cfg), 0);
+		CHECK_EQ(cfg.spi, sa->spi);
+	}
+	/* An inbound SA may reuse an outbound SPI (another direction). */
+	CHECK(c.sas[5].spi == c.sas[1].spi);
 	conf_free(&c);
 }
 

@@ -72,6 +72,21 @@ static const struct err_case cases[] = {
 	{ DAEMON "port = 1\nport = 2\n", 4, "duplicate key \"port\" (first set on line 3)" },
 	{ DAEMON "adress = 1\n", 3, "unknown key \"adress\" in [daemon]" },
 	{ DAEMON "[daemon]\n", 3, "duplicate [daemon] (first on line 1)" },
+	{ DAEMON "workers = 65\n", 3, "workers: \"65\" is out of range (0..64)" },
+	{ DAEMON "workers = -1\n", 3, "workers: \"-1\" is not a number" },
+	{ DAEMON "workers = x\n", 3, "workers: \"x\" is not a number" },
+	{ DAEMON "workers =\n", 3, "workers: \"\" is not a number" },
+	{ DAEMON "workers = 4294967296\n", 3, "workers: \"4294967296\" is out of range" },
+	{ DAEMON "workers = 2\nworkers = 2\n", 4, "duplicate key \"workers\" (first set on line 3)" },
+	{ DAEMON "tun-offload = on\n", 3, "tun-offload: \"on\" is not no or yes" },
+	{ DAEMON "tun-offload = YES\n", 3, "tun-offload: \"YES\" is not no or yes" },
+	{ DAEMON "udp-gso = 1\n", 3, "udp-gso: \"1\" is not no or yes" },
+	{ DAEMON "udp-gro = true\n", 3, "udp-gro: \"true\" is not no or yes" },
+	{ DAEMON "coalesce = off\n", 3, "coalesce: \"off\" is not no or yes" },
+	{ DAEMON "coalesce =\n", 3, "coalesce: \"\" is not no or yes" },
+	{ DAEMON "udp-gso = no\nudp-gso = yes\n", 4, "duplicate key \"udp-gso\" (first set on line 3)" },
+	{ DP "workers = 2\n", 6, "unknown key \"workers\" in [peer b]" },
+	{ DP SA_OUT "coalesce = no\n", 12, "unknown key \"coalesce\" in [sa o]" },
 	{ "[daemon x]\n", 1, "[daemon] takes no name" },
 	{ "port = 1\n" DAEMON, 1, "key \"port\" outside any section" },
 
@@ -185,7 +200,32 @@ static const struct err_case cases[] = {
 	{ DP "[sa o]\npeer = a b\n", 7, "peer \"a b\" must be 1-63 characters" },
 	{ DP "[sa o]\npeer = c\ndirection = out\nspi = 1\ncipher = aes-gcm-128\nkey = " K20 "\n", 7, "sa \"o\": no [peer c] in this file" },
 	{ DP SA_OUT SA_HEAD("o2", "out", "0x1002") "cipher = aes-gcm-128\nkey = " K20 "\n", 14,
-	  "sa \"o2\": peer \"b\" already has an outbound SA, \"o\" (line 6)" },
+	  "sa \"o2\": peer \"b\" already has an outbound SA for cpu 0, \"o\" (line 6)" },
+
+	/* cpu = N: per-CPU outbound SAs (RFC 9611). */
+	{ DP SA_OUT "cpu = 64\n", 12, "cpu: \"64\" is out of range (0..63)" },
+	{ DP SA_OUT "cpu = -1\n", 12, "cpu: \"-1\" is not a number" },
+	{ DP SA_OUT "cpu = x\n", 12, "cpu: \"x\" is not a number" },
+	{ DP SA_OUT "cpu = 256\n", 12, "cpu: \"256\" is out of range (0..63)" },
+	{ DP SA_OUT "cpu = 1\ncpu = 2\n", 13, "duplicate key \"cpu\" (first set on line 12)" },
+	{ DP SA_HEAD("i", "in", "1") "cipher = aes-gcm-128\nkey = " K20 "\ncpu = 1\n", 12, "sa \"i\": cpu applies to outbound SAs only" },
+	{ DP SA_HEAD("i", "in", "1") "cpu = 0\ncipher = aes-gcm-128\nkey = " K20 "\n", 10, "sa \"i\": cpu applies to outbound SAs only" },
+	{ DP SA_OUT "cpu = 3\n" SA_HEAD("o2", "out", "0x1002") "cipher = aes-gcm-128\nkey = " K20 "\ncpu = 3\n", 19,
+	  "sa \"o2\": peer \"b\" already has an outbound SA for cpu 3, \"o\" (line 6)" },
+	/* No cpu line is cpu 0. */
+	{ DP SA_OUT SA_HEAD("o2", "out", "0x1002") "cipher = aes-gcm-128\nkey = " K20 "\ncpu = 0\n", 18,
+	  "already has an outbound SA for cpu 0, \"o\" (line 6)" },
+	/* The third of three collides with the second, not the first. */
+	{ DP SA_OUT SA_HEAD("o2", "out", "0x1002") "cipher = aes-gcm-128\nkey = " K20 "\ncpu = 7\n"
+	  SA_HEAD("o3", "out", "0x1003") "cpu = 7\ncipher = aes-gcm-128\nkey = " K20 "\n", 23,
+	  "sa \"o3\": peer \"b\" already has an outbound SA for cpu 7, \"o2\" (line 12)" },
+	/* Per-CPU SAs still need distinct SPIs. */
+	{ DP SA_OUT SA_HEAD("o2", "out", "0x1001") "cipher = aes-gcm-128\nkey = " K20 "\ncpu = 1\n", 15,
+	  "sa \"o2\": spi 0x00001001 is already used by outbound sa \"o\" (line 6)" },
+	/* Several inbound SAs per peer are fine, but not with one SPI. */
+	{ DP SA_HEAD("i", "in", "0x2001") "cipher = aes-gcm-128\nkey = " K20 "\n"
+	  SA_HEAD("i2", "in", "8193") "cipher = aes-gcm-128\nkey = " K20 "\n", 15,
+	  "sa \"i2\": spi 0x00002001 is already used by inbound sa \"i\" (line 6)" },
 	{ DP "[peer c]\naddress = 10.0.0.3\nprotect = proto udp\n" SA_OUT
 	  "[sa o2]\npeer = c\ndirection = out\nspi = 4097\ncipher = aes-gcm-128\nkey = " K20 "\n", 18,
 	  "sa \"o2\": spi 0x00001001 is already used by outbound sa \"o\" (line 9)" },

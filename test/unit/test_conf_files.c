@@ -296,7 +296,12 @@ static char *man_example_next(const char **pos)
 /* The examples in docs/tunsecd.conf.5 parse, with their key files. */
 TEST(conf_man_page_examples)
 {
-	static const char *const keys[] = { "b-out", "b-in", "site-b-out", "site-b-in" };
+	static const char *const keys[] = { "b-out", "b-in", "site-b-out",
+					    "site-b-in", "b-out0", "b-out1",
+					    "b-in0", "b-in1" };
+	/* SAs in each example, in page order: per-CPU SAs, transport,
+	 * tunnel. */
+	static const unsigned nsas[] = { 4, 2, 2 };
 	static const char hex36[] = "000102030405060708090a0b0c0d0e0f"
 				    "101112131415161718191a1b1c1d1e1f20212223";
 	char path[512], msg[600];
@@ -324,12 +329,16 @@ TEST(conf_man_page_examples)
 		if (conf_parse_file(path, &c, &e))
 			test_fail(__FILE__, __LINE__, "example %u: %s", n,
 				  conf_error_format(&e, msg, sizeof(msg)));
-		CHECK_EQ(c.nsas, 2);
+		if (n < sizeof(nsas) / sizeof(nsas[0]))
+			CHECK_EQ(c.nsas, nsas[n]);
+		if (n == 0 && c.nsas == 4) /* what its text says */
+			CHECK(c.daemon.workers == 2 && c.sas[0].cpu == 0 &&
+			      c.sas[1].cpu == 1 && c.sas[3].inbound);
 		conf_free(&c);
 		free(ex);
 		n++;
 	}
-	CHECK_EQ(n, 2);
+	CHECK_EQ(n, sizeof(nsas) / sizeof(nsas[0]));
 	tmpdir_remove(&t);
 	free(man);
 }

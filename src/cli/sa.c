@@ -13,6 +13,7 @@
  * on the command line is overwritten in argv once decoded. Nothing here
  * prints key material.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +26,14 @@
 #define SPI_MAX 0xffffffffULL
 
 /* sa add: options besides the SA's. */
-enum { ADD_SOCKET, ADD_PEER, ADD_NAME, ADD_DIR, ADD_COUNT };
+enum { ADD_SOCKET, ADD_PEER, ADD_NAME, ADD_DIR, ADD_CPU, ADD_COUNT };
 
 static const struct cli_opt add_opts[ADD_COUNT] = {
 	[ADD_SOCKET] = CLI_CTL_SOCKET_OPT,
 	[ADD_PEER] = { "peer", true, false },
 	[ADD_NAME] = { "name", true, false },
 	[ADD_DIR] = { "dir", true, true },
+	[ADD_CPU] = { "cpu", true, false },
 };
 
 /* sa del: its options; the SPI is positional. */
@@ -49,7 +51,7 @@ static void help_add(FILE *f)
 "         --dir in|out --spi N --cipher NAME [--icv 8|12|16]\n"
 "         --key HEX|@FILE [--mode transport|tunnel] [--encap udp|none]\n"
 "         [--sport N] [--dport N] [--esn] [--seq N] [--replay-window N]\n"
-"         [--tunnel-src ADDR --tunnel-dst ADDR] [--tfc-pad N]\n"
+"         [--tunnel-src ADDR --tunnel-dst ADDR] [--tfc-pad N] [--cpu N]\n"
 "\n"
 "Install an SA in the running tunsecd. An SA with the same direction and\n"
 "SPI is replaced atomically: no packet is lost to the swap.\n"
@@ -76,6 +78,8 @@ static void help_add(FILE *f)
 "  --tunnel-dst ADDR    tunnel mode: outer destination address\n"
 "                       (default: this host's and the peer's address)\n"
 "  --tfc-pad N          tunnel mode: pad inner packets to N bytes (TFC)\n"
+"  --cpu N              out: the per-CPU slot (RFC 9611), 0 to 63 (default\n"
+"                       0); replaces only the SA in that slot\n"
 "\n", f);
 	cli_sa_help_ciphers(f);
 	fputs(
@@ -119,6 +123,23 @@ static int name_check(const char *opt, const char *arg)
 	return cli_usage_error("sa add", "--%s: '%s' is not a name (1 to %d "
 			       "letters, digits, '.', '_' or '-')", opt, arg,
 			       CONF_NAME_MAX);
+}
+
+/* --cpu: a per-CPU slot of an outbound SA. */
+static int cpu_check(const char *arg, uint8_t dir)
+{
+	char *end;
+	unsigned long v;
+
+	if (!arg)
+		return 0;
+	v = strtoul(arg, &end, 10);
+	if (!*arg || *end || !isdigit((unsigned char)*arg) || v > 63)
+		return cli_usage_error("sa add", "--cpu: '%s' is not 0 to 63",
+				       arg);
+	if (dir != CTL_DIR_OUT)
+		return cli_usage_error("sa add", "--cpu: outbound SAs only");
+	return 0;
 }
 
 static uint8_t mode_value(const struct esp_sa_config *cfg)
@@ -176,6 +197,9 @@ static void add_build(struct ctl_builder *b, const struct cli_sa_args *a,
 	ctl_put_u8(b, CTL_A_DIR, dir);
 	ctl_put_u32(b, CTL_A_SPI, a->cfg.spi);
 	ctl_put_str(b, CTL_A_CIPHER, a->info->name);
+	if (a->extra_val[ADD_CPU])
+		ctl_put_u8(b, CTL_A_CPU, (uint8_t)strtoul(a->extra_val[ADD_CPU],
+							 NULL, 10));
 	if (a->key_len)
 		ctl_put_bytes(b, CTL_A_KEY, a->key, a->key_len);
 	put_given(b, a);
@@ -197,6 +221,8 @@ static int add_args(struct cli_sa_args *a, int argc, char **argv,
 	rc = name_check("peer", a->extra_val[ADD_PEER]);
 	if (!rc)
 		rc = name_check("name", a->extra_val[ADD_NAME]);
+	if (!rc)
+		rc = cpu_check(a->extra_val[ADD_CPU], *dir);
 	if (!rc)
 		rc = cli_sa_check(a);
 	return rc;

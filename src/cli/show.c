@@ -348,6 +348,27 @@ static void text_drops(unsigned indent, const char *label,
 	printf("%s\n", any ? "" : "none");
 }
 
+/* The offloads in force, on one line. */
+static void text_offloads(const struct ctl_attr *nest)
+{
+	char buf[CTL_STR_MAX], line[512] = "";
+	struct ctl_attr a;
+	struct ctl_iter it;
+	size_t used = 0;
+
+	if (!ctl_attr_iter(nest, &it))
+		return;
+	while (ctl_iter_next(&it, &a)) {
+		const char *s = ctl_attr_str(&a);
+
+		if (a.type != CTL_A_OFFLOAD || !s || used >= sizeof(line))
+			continue;
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s%s",
+					 used ? ", " : "", text_clean(s, buf));
+	}
+	text_line(2, "offloads", "%s", used ? line : "none");
+}
+
 static void text_daemon(const struct ctl_attr *nest)
 {
 	struct ctl_attr tb[CTL_A_END];
@@ -366,6 +387,35 @@ static void text_daemon(const struct ctl_attr *nest)
 	if (text_endpoint(tb, CTL_A_LOCAL, buf, sizeof(buf)))
 		text_line(2, "listening", "%s", buf);
 	text_str(2, "tun", tb, CTL_A_TUN);
+	text_offloads(nest);
+}
+
+static void text_worker(const struct ctl_attr *nest)
+{
+	struct ctl_attr tb[CTL_A_END];
+	uint64_t id, tun, udp;
+
+	nest_index(nest, tb);
+	if (!get_num(tb, CTL_A_ID, &id) || !get_num(tb, CTL_A_TUN_PACKETS, &tun) ||
+	    !get_num(tb, CTL_A_UDP_PACKETS, &udp))
+		return;
+	printf("worker: %" PRIu64 "\n", id);
+	text_line(2, "packets", "%" PRIu64 " from tun, %" PRIu64 " from udp",
+		  tun, udp);
+}
+
+/* A worker bit mask as "0, 3, 5", or "none". */
+static const char *mask_text(uint64_t mask, char *buf, size_t cap)
+{
+	size_t used = 0;
+	unsigned i;
+
+	buf[0] = 0;
+	for (i = 0; i < 64 && used < cap; i++)
+		if (mask >> i & 1)
+			used += (size_t)snprintf(buf + used, cap - used, "%s%u",
+						 used ? ", " : "", i);
+	return used ? buf : "none";
 }
 
 static void text_selectors(const struct ctl_attr *nest)
@@ -453,7 +503,7 @@ static void text_sa(const struct ctl_attr *nest)
 	struct ctl_attr tb[CTL_A_END];
 	char buf[CTL_STR_MAX];
 	const char *name;
-	uint64_t dir = CTL_DIR_IN, spi, esn;
+	uint64_t dir = CTL_DIR_IN, spi, esn, v;
 	bool out;
 
 	nest_index(nest, tb);
@@ -469,6 +519,10 @@ static void text_sa(const struct ctl_attr *nest)
 	text_enum(2, "encap", tb, CTL_A_ENCAP, encap_name);
 	if (get_num(tb, CTL_A_ESN, &esn))
 		text_line(2, "esn", "%s", esn ? "on (64-bit)" : "off");
+	if (get_num(tb, CTL_A_CPU, &v))
+		text_line(2, "cpu", "%" PRIu64, v);
+	if (get_num(tb, CTL_A_WORKER_MASK, &v))
+		text_line(2, "workers", "%s", mask_text(v, buf, sizeof(buf)));
 	text_traffic(tb, out);
 	text_seq(tb, out);
 	text_drops(2, "drops", &tb[CTL_A_DROPS]);
@@ -500,6 +554,7 @@ static void text_print(const struct ctl_msg *m)
 	bool printed = false;
 
 	text_each(m, CTL_A_DAEMON, text_daemon, &printed);
+	text_each(m, CTL_A_WORKER, text_worker, &printed);
 	text_each(m, CTL_A_PEER, text_peer, &printed);
 	text_each(m, CTL_A_SA, text_sa, &printed);
 	ctl_msg_iter(m, &it);
@@ -642,7 +697,8 @@ static void json_drops(struct json *j, const struct ctl_attr *drops)
 
 static void json_daemon(struct json *j, const struct ctl_attr *nest)
 {
-	struct ctl_attr tb[CTL_A_END];
+	struct ctl_attr tb[CTL_A_END], a;
+	struct ctl_iter it;
 
 	nest_index(nest, tb);
 	json_open(j, "daemon", '{');
@@ -651,7 +707,45 @@ static void json_daemon(struct json *j, const struct ctl_attr *nest)
 	json_addr(j, "local", tb, CTL_A_LOCAL);
 	json_num(j, "port", tb, CTL_A_PORT);
 	json_str(j, "tun", get_str(tb, CTL_A_TUN));
+	json_open(j, "offloads", '[');
+	if (ctl_attr_iter(nest, &it))
+		while (ctl_iter_next(&it, &a))
+			if (a.type == CTL_A_OFFLOAD)
+				json_str(j, NULL, ctl_attr_str(&a));
+	json_close(j, ']');
 	json_close(j, '}');
+}
+
+static void json_worker(struct json *j, const struct ctl_attr *nest)
+{
+	struct ctl_attr tb[CTL_A_END];
+
+	nest_index(nest, tb);
+	json_open(j, NULL, '{');
+	json_num(j, "id", tb, CTL_A_ID);
+	json_num(j, "tun_packets", tb, CTL_A_TUN_PACKETS);
+	json_num(j, "udp_packets", tb, CTL_A_UDP_PACKETS);
+	json_close(j, '}');
+}
+
+/* A worker bit mask as an array of worker ids. */
+static void json_mask(struct json *j, const char *key,
+		      const struct ctl_attr *tb, int t)
+{
+	uint64_t mask;
+	char id[8];
+	unsigned i;
+
+	if (!get_num(tb, t, &mask))
+		return;
+	json_open(j, key, '[');
+	for (i = 0; i < 64; i++)
+		if (mask >> i & 1) {
+			json_sep(j, NULL);
+			snprintf(id, sizeof(id), "%u", i);
+			fputs(id, stdout);
+		}
+	json_close(j, ']');
 }
 
 static void json_peer(struct json *j, const struct ctl_attr *nest)
@@ -698,6 +792,8 @@ static void json_sa(struct json *j, const struct ctl_attr *nest)
 		json_sep(j, "esn");
 		fputs(esn ? "true" : "false", stdout);
 	}
+	json_num(j, "cpu", tb, CTL_A_CPU);
+	json_mask(j, "workers", tb, CTL_A_WORKER_MASK);
 	json_num(j, "packets", tb, CTL_A_PACKETS);
 	json_num(j, "bytes", tb, CTL_A_BYTES);
 	json_num(j, "seq", tb, CTL_A_SEQ);
@@ -735,6 +831,7 @@ static void json_print(const struct ctl_msg *m)
 	fputs(m->flags & CTL_F_TRUNCATED ? "true" : "false", stdout);
 	if (tb[CTL_A_DAEMON].type)
 		json_daemon(&j, &tb[CTL_A_DAEMON]);
+	json_each(&j, m, "workers", CTL_A_WORKER, json_worker);
 	json_each(&j, m, "peers", CTL_A_PEER, json_peer);
 	json_each(&j, m, "sas", CTL_A_SA, json_sa);
 	json_drops(&j, &tb[CTL_A_DROPS]);

@@ -215,7 +215,14 @@ enum ctl_kind {
 	X(DROPS, 32, "drops", NEST, 0)                                    \
 	X(DROP, 33, "drop", NEST, CTL_AF_MULTI)                           \
 	X(REASON, 34, "reason", STR, 0)                                   \
-	X(COUNT, 35, "count", U64, 0)
+	X(COUNT, 35, "count", U64, 0)                                     \
+	X(CPU, 36, "cpu", U8, 0)                                          \
+	X(WORKER, 37, "worker", NEST, CTL_AF_MULTI)                       \
+	X(ID, 38, "id", U32, 0)                                           \
+	X(TUN_PACKETS, 39, "tun-packets", U64, 0)                         \
+	X(UDP_PACKETS, 40, "udp-packets", U64, 0)                         \
+	X(WORKER_MASK, 41, "workers", U64, 0)                             \
+	X(OFFLOAD, 42, "offload", STR, CTL_AF_MULTI)
 
 enum ctl_attr_type {
 	CTL_A_UNSPEC = 0, /* never sent */

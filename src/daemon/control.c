@@ -43,6 +43,25 @@ static const char *dp_name(unsigned i)
 	return dp_drop_name((enum dp_drop)i);
 }
 
+/* The offloads in force, by their configuration names. */
+static void put_offloads(const struct daemon *d, struct ctl_builder *b)
+{
+	bool gso = d->nworkers && d->workers[0].udp_gso;
+
+	if (d->vnet)
+		ctl_put_str(b, CTL_A_OFFLOAD, "tun-offload");
+	if (d->vnet && d->tun_uso)
+		ctl_put_str(b, CTL_A_OFFLOAD, "tun-uso");
+	if (gso)
+		ctl_put_str(b, CTL_A_OFFLOAD, "udp-gso");
+	if (d->opts.udp_gro)
+		ctl_put_str(b, CTL_A_OFFLOAD, "udp-gro");
+	if (d->vnet && d->opts.coalesce)
+		ctl_put_str(b, CTL_A_OFFLOAD, "coalesce");
+	if (d->steered)
+		ctl_put_str(b, CTL_A_OFFLOAD, "spi-steering");
+}
+
 static void put_daemon(struct daemon *d, struct ctl_builder *b)
 {
 	ctl_nest_begin(b, CTL_A_DAEMON);
@@ -51,7 +70,24 @@ static void put_daemon(struct daemon *d, struct ctl_builder *b)
 	ctl_put_addr(b, CTL_A_LOCAL, &d->dp.local);
 	ctl_put_u16(b, CTL_A_PORT, d->dp.port);
 	ctl_put_str(b, CTL_A_TUN, d->conf.daemon.tun);
+	put_offloads(d, b);
 	ctl_nest_end(b);
+}
+
+/* Each worker's share of the traffic. */
+static void put_workers(const struct daemon *d, struct ctl_builder *b)
+{
+	unsigned i;
+
+	for (i = 0; i < d->nworkers; i++) {
+		const struct dp_stats *s = &d->workers[i].stats;
+
+		ctl_nest_begin(b, CTL_A_WORKER);
+		ctl_put_u32(b, CTL_A_ID, i);
+		ctl_put_u64(b, CTL_A_TUN_PACKETS, s->tun_packets);
+		ctl_put_u64(b, CTL_A_UDP_PACKETS, s->udp_packets);
+		ctl_nest_end(b);
+	}
 }
 
 static void put_peer(struct daemon *d, unsigned i, struct ctl_builder *b)
@@ -90,6 +126,9 @@ static void put_sa(struct daemon *d, const struct dp_sa *sa,
 	ctl_put_u8(b, CTL_A_ENCAP, e->encap == ESP_ENCAP_UDP ? CTL_ENCAP_UDP
 							     : CTL_ENCAP_NONE);
 	ctl_put_u8(b, CTL_A_ESN, e->esn);
+	if (!sa->inbound)
+		ctl_put_u8(b, CTL_A_CPU, sa->cpu);
+	ctl_put_u64(b, CTL_A_WORKER_MASK, sa->workers);
 	ctl_put_u64(b, CTL_A_PACKETS, e->stats.packets);
 	ctl_put_u64(b, CTL_A_BYTES, e->stats.bytes);
 	ctl_put_u64(b, CTL_A_SEQ, sa->inbound ? e->replay.top : e->seq_next);
@@ -120,18 +159,21 @@ static void put_sas(struct daemon *d, const struct sadb *db,
 	}
 }
 
+/* Called with the workers parked: their counters are still. */
 static int handle_show(struct daemon *d, struct ctl_builder *b)
 {
+	struct dp_stats sum;
 	unsigned i;
 
+	daemon_stats_sum(d, &sum);
 	ctl_put_i32(b, CTL_A_STATUS, 0);
 	put_daemon(d, b);
+	put_workers(d, b);
 	ctl_nest_begin(b, CTL_A_DROPS);
 	/* The data plane's not-esp total is listed by ESP reason instead, so
 	 * every name in the nest is distinct. */
-	put_drop_list(b, d->dp.stats.drops, DP_DROP_COUNT, dp_name,
-		      DP_DROP_NOT_ESP);
-	put_drop_list(b, d->dp.stats.esp_drops, ESP_DROP_COUNT, esp_name, 0);
+	put_drop_list(b, sum.drops, DP_DROP_COUNT, dp_name, DP_DROP_NOT_ESP);
+	put_drop_list(b, sum.esp_drops, ESP_DROP_COUNT, esp_name, 0);
 	ctl_nest_end(b);
 	for (i = 0; i < d->dp.npeers; i++)
 		put_peer(d, i, b);
@@ -207,13 +249,17 @@ static int handle_sa_add(struct daemon *d, const struct ctl_iter *it,
 	struct ctl_attr tb[CTL_A_END];
 	struct esp_sa_config cfg;
 	const char *why = NULL, *name = NULL;
+	uint8_t dir, cpu = 0;
 	uint32_t spi;
-	uint8_t dir;
 	int peer, err;
 
 	if (!ctl_iter_index(it, tb) || !ctl_attr_u8(&tb[CTL_A_DIR], &dir) ||
 	    dir > CTL_DIR_OUT || !tb[CTL_A_SPI].type || !tb[CTL_A_CIPHER].type)
 		return ctl_reply_error(b, -EINVAL, "sa add needs DIR, SPI and CIPHER");
+	if (!get_u8(tb, CTL_A_CPU, &cpu) || cpu >= WORKERS_MAX ||
+	    (cpu && dir == CTL_DIR_IN))
+		return ctl_reply_error(b, -EINVAL, "cpu: 0..%d, outbound SAs "
+				       "only", WORKERS_MAX - 1);
 	peer = sa_peer(d, tb);
 	if (peer < 0)
 		return ctl_reply_error(b, -ENOENT, "no such peer (name it with --peer)");
@@ -225,8 +271,8 @@ static int handle_sa_add(struct daemon *d, const struct ctl_iter *it,
 		return ctl_reply_error(b, err, "malformed SA attributes");
 	}
 	spi = cfg.spi;
-	err = dp_sa_install(&d->dp, (unsigned)peer, dir == CTL_DIR_IN, name,
-			    &cfg, &why);
+	err = dp_sa_install_cpu(&d->dp, (unsigned)peer, dir == CTL_DIR_IN, cpu,
+				name, &cfg, &why);
 	secure_zero(&cfg, sizeof(cfg));
 	if (err)
 		return ctl_reply_error(b, err, "%s", why ? why : strerror(-err));

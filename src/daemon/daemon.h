@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tunsecd: one process, one thread, one epoll loop over the TUN device, the
- * ESP-in-UDP socket, the control socket and a signalfd. The loop owns every
- * structure here; SAs change only between packets.
+ * tunsecd: one process. The main thread serves the control socket and
+ * signals; N worker threads each own one TUN queue and one UDP socket of a
+ * SO_REUSEPORT group and run every burst to completion (read, segment,
+ * seal, send; receive, open, coalesce, write). The main thread changes the
+ * data plane only while every worker is parked between bursts
+ * (daemon_park), so the packet paths take no lock but one per inbound SA.
  */
 #ifndef TUNSEC_DAEMON_DAEMON_H
 #define TUNSEC_DAEMON_DAEMON_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -25,16 +29,54 @@ struct daemon_net {
 	bool applied;
 };
 
+/* Data-plane switches: from the configuration, each may be turned off on
+ * the command line. */
+struct daemon_opts {
+	unsigned workers;        /* 0: one per online CPU */
+	bool tun_offload;        /* TUN super-packets (TSO in, GRO out) */
+	bool udp_gso;            /* UDP_SEGMENT sends */
+	bool udp_gro;            /* UDP_GRO receives */
+	bool coalesce;           /* user-space GRO before the TUN write */
+};
+
+struct worker_bufs;
+
+/* One data-plane thread. Everything here is its own but the counters,
+ * which the main thread reads while the worker is parked. */
+struct worker {
+	struct daemon *d;
+	unsigned id;
+	int tun_fd, udp_fd, ep_fd, wake_fd;
+	pthread_t thread;
+	bool running;
+	bool udp_gso;            /* in force; cleared when the kernel refuses */
+	struct dp_stats stats;
+	struct worker_bufs *bufs;
+};
+
 struct daemon {
 	char conf_path[PATH_MAX];
 	struct conf conf;        /* in force; holds the static keys */
 	struct dp dp;
 	struct daemon_net net;
-	int tun_fd, udp_fd, ep_fd, sig_fd;
+	int ep_fd, sig_fd;       /* the main thread's */
 	unsigned tun_mtu;
-	bool offload;            /* asked for: TUN segmentation offloads */
+	struct daemon_opts cli_off; /* true: turned off on the command line;
+				     * workers != 0: set there */
+	struct daemon_opts opts; /* in force */
 	bool vnet;               /* in force: TUN reads and writes carry a
 				  * virtio-net header (TSO in, GRO out) */
+	bool tun_uso;            /* the TUN device also hands over UDP
+				  * super-packets */
+	bool steered;            /* the UDP group steers by SPI */
+	struct worker *workers;  /* nworkers of them */
+	unsigned nworkers;
+	/* Parking: the main thread raises park and waits for every running
+	 * worker to count itself in parked. */
+	pthread_mutex_t park_mu;
+	pthread_cond_t park_cv;
+	int park;
+	unsigned parked;
 	struct ctl_server *ctl;
 	time_t started;
 	bool stop;
@@ -65,6 +107,28 @@ void daemon_stop(struct daemon *d);
  * reload neither reuses a nonce nor forgets what was received. */
 void daemon_carry_sa_state(struct dp *to, const struct conf *to_conf,
 			   const struct dp *from, const struct conf *from_conf);
+
+/* The switches in force for c with the command line's overrides. */
+void daemon_opts_resolve(struct daemon *d);
+
+/* worker.c */
+
+/* Allocate the workers' buffers (fds already open). 0 or -ENOMEM. */
+int workers_init(struct daemon *d);
+
+/* Start every worker thread. 0 or -errno (those started are stopped). */
+int workers_start(struct daemon *d);
+
+/* Stop and join every worker; free their buffers. Safe to call twice. */
+void workers_stop(struct daemon *d);
+
+/* Hold every worker between bursts until daemon_unpark(): the data plane
+ * may then be changed and the counters read. Main thread only. */
+void daemon_park(struct daemon *d);
+void daemon_unpark(struct daemon *d);
+
+/* The workers' counters summed (call parked). */
+void daemon_stats_sum(const struct daemon *d, struct dp_stats *sum);
 
 /* loop.c */
 int daemon_run(struct daemon *d);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tunsecd -c FILE [--check] [--log-level LEVEL] [--no-offload]
+ * tunsecd -c FILE [--check] [--log-level LEVEL] [--workers N]
+ *         [--no-offload] [--no-tun-offload] [--no-udp-gso] [--no-udp-gro]
+ *         [--no-coalesce]
  *
  * Runs in the foreground, logs to stderr, stops cleanly on SIGTERM/SIGINT,
  * reloads its configuration on SIGHUP or `tunsec reload`.
@@ -14,6 +16,7 @@
 
 #include "crypto/aead.h"
 #include "daemon/daemon.h"
+#include "dp/limits.h"
 #include "util/log.h"
 
 enum { EXIT_USAGE = 2 };
@@ -21,18 +24,25 @@ enum { EXIT_USAGE = 2 };
 struct options {
 	const char *conf_path;
 	bool check;
-	bool no_offload;
+	struct daemon_opts off; /* switches turned off; workers set */
 	int log_level; /* -1: from the configuration */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: tunsecd -c FILE [--check] [--log-level LEVEL] [--no-offload]\n"
+	fprintf(f, "usage: tunsecd -c FILE [--check] [--log-level LEVEL] [--workers N]\n"
+		   "               [--no-offload] [--no-tun-offload] [--no-udp-gso]\n"
+		   "               [--no-udp-gro] [--no-coalesce]\n"
 		   "  -c, --config FILE   configuration (see tunsecd.conf(5))\n"
 		   "  --check             validate the configuration and exit\n"
 		   "  --log-level LEVEL   error, warning, info or debug\n"
-		   "  --no-offload        one packet per TUN read and write (no\n"
-		   "                      segmentation or coalescing offloads)\n");
+		   "  --workers N         data-plane threads (1..%d; default: the\n"
+		   "                      configuration's, else one per CPU)\n"
+		   "  --no-tun-offload    one packet per TUN read and write\n"
+		   "  --no-udp-gso        one send per ESP datagram\n"
+		   "  --no-udp-gro        one receive per ESP datagram\n"
+		   "  --no-coalesce       no coalescing before the TUN write\n"
+		   "  --no-offload        all four of the above\n", WORKERS_MAX);
 }
 
 static int level_from_name(const char *s)
@@ -47,6 +57,23 @@ static int level_from_name(const char *s)
 	return -1;
 }
 
+static int parse_workers(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < 1 ||
+	    v > WORKERS_MAX) {
+		fprintf(stderr, "tunsecd: --workers: \"%s\" is not 1..%d\n",
+			s, WORKERS_MAX);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longs[] = {
@@ -54,6 +81,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "check", no_argument, NULL, 'k' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "no-offload", no_argument, NULL, 'o' },
+		{ "no-tun-offload", no_argument, NULL, 'T' },
+		{ "no-udp-gso", no_argument, NULL, 'S' },
+		{ "no-udp-gro", no_argument, NULL, 'R' },
+		{ "no-coalesce", no_argument, NULL, 'C' },
+		{ "workers", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -69,7 +101,24 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->check = true;
 			break;
 		case 'o':
-			o->no_offload = true;
+			o->off.tun_offload = o->off.udp_gso = true;
+			o->off.udp_gro = o->off.coalesce = true;
+			break;
+		case 'T':
+			o->off.tun_offload = true;
+			break;
+		case 'S':
+			o->off.udp_gso = true;
+			break;
+		case 'R':
+			o->off.udp_gro = true;
+			break;
+		case 'C':
+			o->off.coalesce = true;
+			break;
+		case 'w':
+			if (parse_workers(optarg, &o->off.workers))
+				return EXIT_USAGE;
 			break;
 		case 'l':
 			o->log_level = level_from_name(optarg);
@@ -145,9 +194,9 @@ static int serve(struct daemon *d)
 		return 1;
 	}
 	d->started = time(NULL);
-	log_info("running: %u peer(s), %u SA(s), tun %s mtu %u, port %u",
-		 d->dp.npeers, d->conf.nsas, d->conf.daemon.tun, d->tun_mtu,
-		 d->conf.daemon.port);
+	log_info("running: %u peer(s), %u SA(s), tun %s mtu %u, port %u, "
+		 "%u worker(s)", d->dp.npeers, d->conf.nsas, d->conf.daemon.tun,
+		 d->tun_mtu, d->conf.daemon.port, d->nworkers);
 	err = daemon_run(d);
 	daemon_stop(d);
 	dp_free(&d->dp);
@@ -173,7 +222,7 @@ int main(int argc, char **argv)
 		conf_free(&d.conf);
 		return 0;
 	}
-	d.offload = !o.no_offload;
+	d.cli_off = o.off;
 	rc = serve(&d);
 	conf_free(&d.conf);
 	return rc;

@@ -9,13 +9,17 @@
 #include "io/tun.h"
 #include "util/log.h"
 
-/* Settings that bind sockets and devices: changing them needs a restart. */
+/* Settings that bind sockets and devices, or shape the workers: changing
+ * them needs a restart. */
 static bool same_binding(const struct conf_daemon *a, const struct conf_daemon *b)
 {
 	return addr_equal(&a->local, &b->local) && a->port == b->port &&
 	       !strcmp(a->tun, b->tun) &&
 	       !strcmp(a->control_socket, b->control_socket) &&
-	       a->fwmark == b->fwmark && a->table == b->table;
+	       a->fwmark == b->fwmark && a->table == b->table &&
+	       a->workers == b->workers && a->tun_offload == b->tun_offload &&
+	       a->udp_gso == b->udp_gso && a->udp_gro == b->udp_gro &&
+	       a->coalesce == b->coalesce;
 }
 
 /* Put next in force: host configuration first (the one step that can fail
@@ -62,8 +66,8 @@ int daemon_reload(struct daemon *d, char *why, size_t cap)
 	}
 	if (!same_binding(&next.daemon, &d->conf.daemon)) {
 		snprintf(why, cap, "%s: [daemon] address, port, tun, "
-			 "control-socket, fwmark or table changed: restart "
-			 "tunsecd to apply", d->conf_path);
+			 "control-socket, fwmark, table, workers or an offload "
+			 "switch changed: restart tunsecd to apply", d->conf_path);
 		conf_free(&next);
 		return -EINVAL;
 	}

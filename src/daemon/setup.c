@@ -42,8 +42,8 @@ static int add_sa(const struct conf *c, const struct conf_sa *sa,
 	int err = conf_sa_config(c, sa, &cfg);
 
 	if (!err)
-		err = dp_sa_install(dp, sa->peer, sa->inbound, sa->name, &cfg,
-				    &why);
+		err = dp_sa_install_cpu(dp, sa->peer, sa->inbound, sa->cpu,
+					sa->name, &cfg, &why);
 	secure_zero(&cfg, sizeof(cfg));
 	if (err)
 		log_err("sa %s: %s", sa->name, why ? why : strerror(-err));
@@ -131,47 +131,135 @@ unsigned daemon_tun_mtu(const struct conf *c)
 	return mtu > 0 ? (unsigned)mtu : 0;
 }
 
+/* Workers: as configured, or one per online CPU. */
+static unsigned worker_count(const struct daemon *d)
+{
+	long cpus;
+
+	if (d->opts.workers)
+		return d->opts.workers;
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		return 1;
+	return cpus > WORKERS_MAX ? WORKERS_MAX : (unsigned)cpus;
+}
+
+static int alloc_workers(struct daemon *d)
+{
+	unsigned i, n = worker_count(d);
+
+	d->workers = calloc(n, sizeof(*d->workers));
+	if (!d->workers)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct worker *w = &d->workers[i];
+
+		w->d = d;
+		w->id = i;
+		w->tun_fd = w->udp_fd = w->ep_fd = w->wake_fd = -1;
+	}
+	d->nworkers = n;
+	return 0;
+}
+
+static void close_all(int *fds, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 /*
- * With offloads the kernel hands over TCP super-packets behind a virtio-net
+ * With offloads the kernel hands over super-packets behind a virtio-net
  * header and takes coalesced ones back. When it refuses, say so once and
  * run without (each packet then crosses TUN on its own).
  */
-static int open_tun_offload(struct daemon *d, char *name)
+static int open_tun_offload(struct daemon *d, char *name, int *fds)
 {
-	int err = tun_open_vnet(name, &d->tun_fd);
+	unsigned i;
+	int err = tun_open_queues(name, true, fds, d->nworkers);
 
-	if (err)
-		return err;
-	err = tun_set_offload(d->tun_fd);
+	for (i = 0; !err && i < d->nworkers; i++)
+		err = tun_set_offload(fds[i], &d->tun_uso);
 	if (!err) {
 		d->vnet = true;
-		log_info("tun %s: segmentation offloads on (TSO in, GRO out)",
-			 name);
+		log_info("tun %s: %u queue(s), segmentation offloads on (TSO%s "
+			 "in, GRO out)", name, d->nworkers,
+			 d->tun_uso ? " and USO" : "");
 		return 0;
 	}
+	if (i)
+		close_all(fds, d->nworkers);
+	else
+		return err; /* the device itself could not be opened */
 	log_warn("tun %s: the kernel refused TUN offloads (%s): running "
 		 "without", name, strerror(-err));
-	close(d->tun_fd);
-	d->tun_fd = -1;
-	return tun_open(name, &d->tun_fd);
+	return tun_open_queues(name, false, fds, d->nworkers);
 }
 
 static int open_tun(struct daemon *d)
 {
 	char name[TUN_NAME_MAX];
+	int fds[WORKERS_MAX];
+	unsigned i;
 	int err;
 
 	snprintf(name, sizeof(name), "%s", d->conf.daemon.tun);
 	d->vnet = false;
-	err = d->offload ? open_tun_offload(d, name)
-			 : tun_open(name, &d->tun_fd);
+	err = d->opts.tun_offload ? open_tun_offload(d, name, fds)
+				  : tun_open_queues(name, false, fds,
+						    d->nworkers);
 	if (err)
 		return err;
+	for (i = 0; i < d->nworkers; i++)
+		d->workers[i].tun_fd = fds[i];
 	d->tun_mtu = daemon_tun_mtu(&d->conf);
 	err = tun_set_mtu(name, d->tun_mtu);
 	if (!err)
 		err = tun_set_up(name);
 	return err;
+}
+
+/* UDP_GRO on every socket, or (refused) on none; UDP_SEGMENT probed. */
+static void udp_offloads(struct daemon *d)
+{
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; d->opts.udp_gro && !err && i < d->nworkers; i++)
+		err = udp_enable_gro(d->workers[i].udp_fd);
+	if (err) {
+		log_warn("udp: the kernel refused UDP_GRO (%s): receiving "
+			 "datagram by datagram", strerror(-err));
+		d->opts.udp_gro = false;
+	}
+	if (d->opts.udp_gso && !udp_gso_available(d->workers[0].udp_fd)) {
+		log_warn("udp: no UDP_SEGMENT here: sending datagram by "
+			 "datagram");
+		d->opts.udp_gso = false;
+	}
+}
+
+static int open_udp(struct daemon *d)
+{
+	int fds[WORKERS_MAX];
+	unsigned i;
+	int err;
+
+	err = udp_open_group(&d->conf.daemon.local, d->conf.daemon.port,
+			     d->net.cfg.bypass_mark, fds, d->nworkers,
+			     &d->steered);
+	if (err)
+		return err;
+	for (i = 0; i < d->nworkers; i++)
+		d->workers[i].udp_fd = fds[i];
+	udp_offloads(d);
+	log_info("udp port %u: %u socket(s)%s, GSO %s, GRO %s",
+		 d->conf.daemon.port, d->nworkers,
+		 d->steered ? " steered by SPI" : "",
+		 d->opts.udp_gso ? "on" : "off", d->opts.udp_gro ? "on" : "off");
+	return 0;
 }
 
 static int watch(int ep, int fd)
@@ -206,11 +294,9 @@ static int open_loop(struct daemon *d)
 	if (!err)
 		err = watch(d->ep_fd, d->sig_fd);
 	if (!err)
-		err = watch(d->ep_fd, d->tun_fd);
-	if (!err)
-		err = watch(d->ep_fd, d->udp_fd);
-	if (!err)
 		err = watch(d->ep_fd, ctl_server_fd(d->ctl));
+	if (!err)
+		err = workers_init(d);
 	return err;
 }
 
@@ -221,20 +307,34 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+void daemon_opts_resolve(struct daemon *d)
+{
+	const struct conf_daemon *c = &d->conf.daemon;
+	const struct daemon_opts *off = &d->cli_off;
+
+	d->opts.workers = off->workers ? off->workers : c->workers;
+	d->opts.tun_offload = c->tun_offload && !off->tun_offload;
+	d->opts.udp_gso = c->udp_gso && !off->udp_gso;
+	d->opts.udp_gro = c->udp_gro && !off->udp_gro;
+	d->opts.coalesce = c->coalesce && !off->coalesce;
+}
+
 int daemon_start(struct daemon *d)
 {
 	int err;
 
-	d->tun_fd = d->udp_fd = d->ep_fd = d->sig_fd = -1;
-	err = daemon_build_net(&d->conf, &d->net);
+	d->ep_fd = d->sig_fd = -1;
+	daemon_opts_resolve(d);
+	err = alloc_workers(d);
+	if (!err)
+		err = daemon_build_net(&d->conf, &d->net);
 	if (err) {
 		log_err("host configuration refused (%s)", strerror(-err));
 		goto fail;
 	}
 	err = open_tun(d);
 	if (!err)
-		err = udp_open(&d->conf.daemon.local, d->conf.daemon.port,
-			       d->net.cfg.bypass_mark, &d->udp_fd);
+		err = open_udp(d);
 	if (err)
 		goto fail;
 	err = netcfg_apply(&d->net.cfg);
@@ -253,6 +353,9 @@ fail:
 
 void daemon_stop(struct daemon *d)
 {
+	unsigned i;
+
+	workers_stop(d);
 	if (d->net.applied && netcfg_remove(&d->net.cfg))
 		log_warn("some host configuration could not be removed");
 	d->net.applied = false;
@@ -262,8 +365,13 @@ void daemon_stop(struct daemon *d)
 	d->ctl = NULL;
 	close_fd(&d->ep_fd);
 	close_fd(&d->sig_fd);
-	close_fd(&d->udp_fd);
-	close_fd(&d->tun_fd);
+	for (i = 0; i < d->nworkers; i++) {
+		close_fd(&d->workers[i].udp_fd);
+		close_fd(&d->workers[i].tun_fd);
+	}
+	free(d->workers);
+	d->workers = NULL;
+	d->nworkers = 0;
 }
 
 static bool same_sa(const struct conf *a, const struct conf_sa *x,

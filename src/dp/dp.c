@@ -178,20 +178,34 @@ struct dp_sa *dp_sa_find(const struct dp *dp, bool inbound, uint32_t spi)
 					       spi);
 }
 
+/* Pack the peer's per-CPU outbound SAs in slot order. */
+static void pack_out(struct dp_peer *p)
+{
+	unsigned i;
+
+	p->nout = 0;
+	for (i = 0; i < WORKERS_MAX; i++)
+		if (p->out[i])
+			p->outv[p->nout++] = p->out[i];
+}
+
 /*
- * Point the peer's slot at sa. A peer sends on one outbound SA, so the one it
- * used before leaves the table (unless it is being replaced there under the
- * same SPI) and is returned for freeing. Earlier inbound SAs stay until
- * removed: packets already sent on them may still arrive.
+ * Point the peer's outbound slot at sa. The SA it held before leaves the
+ * table (unless it is being replaced there under the same SPI) and is
+ * returned for freeing. Inbound SAs have no slot: earlier ones stay until
+ * removed, as packets already sent on them may still arrive.
  */
 static struct dp_sa *swap_slot(struct dp *dp, struct dp_sa *sa)
 {
 	struct dp_peer *p = &dp->peers[sa->peer];
-	struct dp_sa **slot = sa->inbound ? &p->in : &p->out;
-	struct dp_sa *old = *slot;
+	struct dp_sa *old;
 
-	*slot = sa;
-	if (!sa->inbound && old && old->esp.spi != sa->esp.spi) {
+	if (sa->inbound)
+		return NULL;
+	old = p->out[sa->cpu];
+	p->out[sa->cpu] = sa;
+	pack_out(p);
+	if (old && old->esp.spi != sa->esp.spi) {
 		sadb_remove(&dp->out, old->esp.spi);
 		return old;
 	}
@@ -201,14 +215,16 @@ static struct dp_sa *swap_slot(struct dp *dp, struct dp_sa *sa)
 static void unlink_other_peer(struct dp *dp, struct dp_sa *old)
 {
 	struct dp_peer *p = &dp->peers[old->peer];
-	struct dp_sa **slot = old->inbound ? &p->in : &p->out;
 
-	if (*slot == old)
-		*slot = NULL;
+	if (old->inbound || p->out[old->cpu] != old)
+		return;
+	p->out[old->cpu] = NULL;
+	pack_out(p);
 }
 
-int dp_sa_install(struct dp *dp, unsigned peer, bool inbound, const char *name,
-		  const struct esp_sa_config *cfg, const char **why)
+int dp_sa_install_cpu(struct dp *dp, unsigned peer, bool inbound,
+		      unsigned cpu, const char *name,
+		      const struct esp_sa_config *cfg, const char **why)
 {
 	struct dp_sa *sa, *old, *prev;
 	int err;
@@ -216,6 +232,10 @@ int dp_sa_install(struct dp *dp, unsigned peer, bool inbound, const char *name,
 	*why = NULL;
 	if (peer >= dp->npeers)
 		return -ENOENT;
+	if (cpu >= WORKERS_MAX) {
+		*why = "per-CPU slot out of range";
+		return -EINVAL;
+	}
 	sa = calloc(1, sizeof(*sa));
 	if (!sa)
 		return -ENOMEM;
@@ -227,6 +247,7 @@ int dp_sa_install(struct dp *dp, unsigned peer, bool inbound, const char *name,
 	snprintf(sa->name, sizeof(sa->name), "%s", name ? name : "");
 	sa->peer = peer;
 	sa->inbound = inbound;
+	sa->cpu = inbound ? 0 : (uint8_t)cpu;
 	sa->mtu = inbound ? 0 : sa_mtu(dp, sa);
 	old = (struct dp_sa *)sadb_replace(inbound ? &dp->in : &dp->out,
 					   cfg->spi, &sa->esp, &err);
@@ -240,6 +261,12 @@ int dp_sa_install(struct dp *dp, unsigned peer, bool inbound, const char *name,
 	sa_destroy(old);
 	sa_destroy(prev);
 	return 0;
+}
+
+int dp_sa_install(struct dp *dp, unsigned peer, bool inbound, const char *name,
+		  const struct esp_sa_config *cfg, const char **why)
+{
+	return dp_sa_install_cpu(dp, peer, inbound, 0, name, cfg, why);
 }
 
 int dp_sa_remove(struct dp *dp, bool inbound, uint32_t spi)
@@ -258,23 +285,125 @@ int dp_sa_remove(struct dp *dp, bool inbound, uint32_t spi)
  * counted, not fatal, and never floods the log). */
 static struct log_rate drop_rate;
 
-static enum dp_drop count(struct dp *dp, enum dp_drop reason)
+static enum dp_drop count(struct dp_stats *st, enum dp_drop reason)
 {
-	dp->stats.drops[reason]++;
+	st->drops[reason]++;
 	if (log_get_level() >= LOG_DEBUG && log_rate_allow(&drop_rate))
 		log_debug("drop: %s", dp_drop_name(reason));
 	return reason;
 }
 
 /* A drop by the SA itself (counted in its esp_stats, and here). */
-static enum dp_drop count_sa(struct dp *dp, const struct dp_sa *sa,
+static enum dp_drop count_sa(struct dp_stats *st, const struct dp_sa *sa,
 			     enum esp_drop why)
 {
-	dp->stats.drops[DP_DROP_SA]++;
+	st->drops[DP_DROP_SA]++;
 	if (log_get_level() >= LOG_DEBUG && log_rate_allow(&drop_rate))
 		log_debug("drop: sa %s (spi %#x): %s", sa->name, sa->esp.spi,
 			  esp_drop_name(why));
 	return DP_DROP_SA;
+}
+
+/* Outbound, before sealing: policy, the worker's SA, MTU. */
+static enum dp_drop tx_classify(struct dp *dp, unsigned worker,
+				struct dp_stats *st, const struct pkt *p,
+				struct dp_sa **sa_out, struct dp_dest *dest)
+{
+	const struct spd_policy *pol;
+	const struct dp_peer *peer;
+	struct spd_flow flow;
+	struct dp_sa *sa;
+
+	*sa_out = NULL;
+	st->tun_packets++;
+	if (!flow_parse(pkt_data(p), p->len, &flow))
+		return count(st, DP_DROP_MALFORMED);
+	pol = spd_lookup(&dp->spd, &flow);
+	if (!pol)
+		return count(st, DP_DROP_NO_POLICY);
+	if (pol->action != SPD_PROTECT)
+		return count(st, DP_DROP_DISCARD);
+	peer = &dp->peers[POLICY_PEER(pol->id)];
+	if (!peer->nout)
+		return count(st, DP_DROP_NO_SA);
+	sa = peer->outv[worker % peer->nout];
+	if (p->len > sa->mtu) {
+		dest->mtu = sa->mtu;
+		return count(st, DP_DROP_TOO_BIG);
+	}
+	dest->addr = peer->addr;
+	dest->port = peer->port;
+	dest->spi = sa->esp.spi;
+	*sa_out = sa;
+	return DP_OK;
+}
+
+/* Gather the packets of sas[i]'s SA from i on into the group, clearing
+ * their sas[] entries; returns the group's size. */
+static unsigned take_group(struct dp_sa **sas, unsigned i, unsigned n,
+			   unsigned *idx)
+{
+	struct dp_sa *sa = sas[i];
+	unsigned m = 0;
+
+	for (; i < n; i++)
+		if (sas[i] == sa) {
+			idx[m++] = i;
+			sas[i] = NULL;
+		}
+	return m;
+}
+
+/* Seal one SA's packets, then cut each down to the UDP payload. */
+static void tx_seal_group(unsigned worker, struct dp_stats *st,
+			  struct dp_sa *sa, struct pkt *const *pkts,
+			  const unsigned *idx, unsigned m,
+			  enum dp_drop *verdicts)
+{
+	struct pkt *group[BURST_MAX];
+	enum esp_drop r[BURST_MAX];
+	unsigned j;
+
+	for (j = 0; j < m; j++)
+		group[j] = pkts[idx[j]];
+	__atomic_fetch_or(&sa->workers, 1ull << (worker % 64),
+			  __ATOMIC_RELAXED);
+	esp_encrypt_burst(&sa->esp, group, r, m);
+	for (j = 0; j < m; j++) {
+		if (r[j] != ESP_OK) {
+			verdicts[idx[j]] = count_sa(st, sa, r[j]);
+			continue;
+		}
+		pkt_pull(group[j], esp_header_offset(group[j], sa->esp.encap,
+						     sa->esp.dport));
+	}
+}
+
+void dp_from_tun_burst(struct dp *dp, unsigned worker, struct dp_stats *st,
+		       struct pkt *const *pkts, unsigned n,
+		       enum dp_drop *verdicts, struct dp_dest *dests)
+{
+	struct dp_sa *sas[BURST_MAX];
+	unsigned idx[BURST_MAX];
+	unsigned i, m;
+
+	for (i = 0; i < n; i++)
+		verdicts[i] = tx_classify(dp, worker, st, pkts[i], &sas[i],
+					  &dests[i]);
+	for (i = 0; i < n; i++) {
+		struct dp_sa *sa = sas[i];
+
+		if (!sa)
+			continue;
+		m = take_group(sas, i, n, idx);
+		tx_seal_group(worker, st, sa, pkts, idx, m, verdicts);
+	}
+}
+
+uint32_t dp_too_big_reply(const struct pkt *p, uint32_t mtu, uint8_t *reply,
+			  uint32_t cap)
+{
+	return icmp_too_big(pkt_data(p), p->len, mtu, reply, cap);
 }
 
 /* Outbound: policy, SA, MTU, encrypt, then cut the packet down to the UDP
@@ -283,39 +412,13 @@ enum dp_drop dp_from_tun(struct dp *dp, struct pkt *p, struct dp_dest *dest,
 			 uint8_t *reply, uint32_t reply_cap,
 			 uint32_t *reply_len)
 {
-	const struct spd_policy *pol;
-	struct spd_flow flow;
-	struct dp_peer *peer;
-	enum esp_drop r;
-	struct dp_sa *sa;
-	uint32_t off;
+	enum dp_drop verdict;
 
-	*reply_len = 0;
-	dp->stats.tun_packets++;
-	if (!flow_parse(pkt_data(p), p->len, &flow))
-		return count(dp, DP_DROP_MALFORMED);
-	pol = spd_lookup(&dp->spd, &flow);
-	if (!pol)
-		return count(dp, DP_DROP_NO_POLICY);
-	if (pol->action != SPD_PROTECT)
-		return count(dp, DP_DROP_DISCARD);
-	peer = &dp->peers[POLICY_PEER(pol->id)];
-	sa = peer->out;
-	if (!sa)
-		return count(dp, DP_DROP_NO_SA);
-	if (p->len > sa->mtu) {
-		*reply_len = icmp_too_big(pkt_data(p), p->len, sa->mtu, reply,
-					  reply_cap);
-		return count(dp, DP_DROP_TOO_BIG);
-	}
-	r = esp_encrypt(&sa->esp, p);
-	if (r != ESP_OK)
-		return count_sa(dp, sa, r);
-	off = esp_header_offset(p, sa->esp.encap, sa->esp.dport);
-	pkt_pull(p, off);
-	dest->addr = peer->addr;
-	dest->port = peer->port;
-	return DP_OK;
+	memset(dest, 0, sizeof(*dest));
+	dp_from_tun_burst(dp, 0, &dp->stats, &p, 1, &verdict, dest);
+	*reply_len = verdict == DP_DROP_TOO_BIG ?
+		dp_too_big_reply(p, dest->mtu, reply, reply_cap) : 0;
+	return verdict;
 }
 
 /* Rebuild the outer IP and UDP headers the socket took off, so the ESP
@@ -371,37 +474,105 @@ static bool inbound_allowed(const struct dp_peer *peer, const struct pkt *p)
 	return false;
 }
 
-enum dp_drop dp_from_udp(struct dp *dp, struct pkt *p,
-			 const struct ip_addr *from, uint16_t from_port)
+/* Inbound, before opening: outer headers back, SPI, SA, peer. */
+static enum dp_drop rx_classify(struct dp *dp, struct dp_stats *st,
+				struct pkt *p, const struct dp_dest *from,
+				struct dp_sa **sa_out)
 {
-	const struct dp_peer *peer;
 	enum esp_drop r;
 	struct dp_sa *sa;
 	uint32_t spi;
 
-	dp->stats.udp_packets++;
-	if (from->family != dp->local.family ||
+	*sa_out = NULL;
+	st->udp_packets++;
+	if (from->addr.family != dp->local.family ||
 	    pkt_headroom(p) < IPV6_HDR_LEN + UDP_HDR_LEN ||
 	    p->len + IPV6_HDR_LEN + UDP_HDR_LEN > 0xffff)
-		return count(dp, DP_DROP_MALFORMED);
-	push_outer(dp, p, from, from_port);
+		return count(st, DP_DROP_MALFORMED);
+	push_outer(dp, p, &from->addr, from->port);
 	r = esp_peek_spi(p, ESP_ENCAP_UDP, dp->port, &spi);
 	if (r != ESP_OK) {
-		dp->stats.esp_drops[r]++;
-		return count(dp, DP_DROP_NOT_ESP);
+		st->esp_drops[r]++;
+		return count(st, DP_DROP_NOT_ESP);
 	}
 	sa = dp_sa_find(dp, true, spi);
 	if (!sa)
-		return count(dp, DP_DROP_UNKNOWN_SPI);
-	peer = &dp->peers[sa->peer];
-	if (!addr_equal(from, &peer->addr))
-		return count(dp, DP_DROP_WRONG_PEER);
-	r = esp_decrypt(&sa->esp, p);
-	if (r != ESP_OK)
-		return count_sa(dp, sa, r);
-	if (!inbound_allowed(peer, p)) {
-		sa->esp.stats.drops[ESP_DROP_POLICY]++;
-		return count(dp, DP_DROP_POLICY);
-	}
+		return count(st, DP_DROP_UNKNOWN_SPI);
+	if (!addr_equal(&from->addr, &dp->peers[sa->peer].addr))
+		return count(st, DP_DROP_WRONG_PEER);
+	*sa_out = sa;
 	return DP_OK;
+}
+
+/* The SA's lock: uncontended while steering keeps each SA on one worker. */
+static void sa_lock(struct dp_sa *sa)
+{
+	while (__atomic_exchange_n(&sa->busy, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&sa->busy, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void sa_unlock(struct dp_sa *sa)
+{
+	__atomic_store_n(&sa->busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Open one SA's packets, then check each against the SA's selectors. */
+static void rx_open_group(struct dp *dp, unsigned worker,
+			  struct dp_stats *st, struct dp_sa *sa,
+			  struct pkt *const *pkts,
+			  const unsigned *idx, unsigned m,
+			  enum dp_drop *verdicts)
+{
+	struct esp_sa *esas[BURST_MAX];
+	struct pkt *group[BURST_MAX];
+	enum esp_drop r[BURST_MAX];
+	unsigned j;
+
+	for (j = 0; j < m; j++) {
+		esas[j] = &sa->esp;
+		group[j] = pkts[idx[j]];
+	}
+	sa_lock(sa);
+	sa->workers |= 1ull << (worker % 64);
+	esp_decrypt_burst(esas, group, r, m);
+	for (j = 0; j < m; j++) {
+		if (r[j] != ESP_OK)
+			verdicts[idx[j]] = count_sa(st, sa, r[j]);
+		else if (!inbound_allowed(&dp->peers[sa->peer], group[j])) {
+			sa->esp.stats.drops[ESP_DROP_POLICY]++;
+			verdicts[idx[j]] = count(st, DP_DROP_POLICY);
+		}
+	}
+	sa_unlock(sa);
+}
+
+void dp_from_udp_burst(struct dp *dp, unsigned worker, struct dp_stats *st,
+		       struct pkt *const *pkts, const struct dp_dest *from,
+		       unsigned n, enum dp_drop *verdicts)
+{
+	struct dp_sa *sas[BURST_MAX];
+	unsigned idx[BURST_MAX];
+	unsigned i, m;
+
+	for (i = 0; i < n; i++)
+		verdicts[i] = rx_classify(dp, st, pkts[i], &from[i], &sas[i]);
+	for (i = 0; i < n; i++) {
+		struct dp_sa *sa = sas[i];
+
+		if (!sa)
+			continue;
+		m = take_group(sas, i, n, idx);
+		rx_open_group(dp, worker, st, sa, pkts, idx, m, verdicts);
+	}
+}
+
+enum dp_drop dp_from_udp(struct dp *dp, struct pkt *p,
+			 const struct ip_addr *from, uint16_t from_port)
+{
+	struct dp_dest src = { .addr = *from, .port = from_port };
+	enum dp_drop verdict;
+
+	dp_from_udp_burst(dp, 0, &dp->stats, &p, &src, 1, &verdict);
+	return verdict;
 }

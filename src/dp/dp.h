@@ -5,8 +5,16 @@
  * and an ESP datagram from a peer to a packet for the TUN device. Pure: the
  * caller does the I/O, so the paths are tested without devices.
  *
- * Single-threaded: one loop owns a struct dp and calls everything here; SAs
- * change only between packets, so a change is atomic for every packet.
+ * Threads: the packet paths (dp_from_tun_burst, dp_from_udp_burst) may run
+ * in several workers at once, each with its own struct dp_stats. Everything
+ * else changes the data plane and runs only while no worker is inside a
+ * packet path (the daemon parks its workers between bursts), so a change is
+ * atomic for every packet. Within the packet paths: an outbound SA may be
+ * shared by workers (its sequence numbers are reserved atomically per
+ * burst); an inbound SA is normally reached by one worker only (steering by
+ * SPI) and is held with a per-SA lock across a burst's replay check,
+ * decryption and window update, so a datagram steered elsewhere cannot race
+ * the window.
  */
 #ifndef TUNSEC_DP_DP_H
 #define TUNSEC_DP_DP_H
@@ -14,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dp/limits.h"
 #include "esp/esp.h"
 #include "sadb/sadb.h"
 #include "sadb/spd.h"
@@ -46,8 +55,11 @@ struct dp_peer {
 	enum esp_mode mode;
 	struct spd_selector *sel; /* outbound view: src = this host's side */
 	unsigned nsel;
-	struct dp_sa *out;       /* current outbound SA, or NULL */
-	struct dp_sa *in;        /* current inbound SA, or NULL */
+	/* Outbound SAs by per-CPU slot (RFC 9611), and the same packed in
+	 * slot order: worker w sends on outv[w % nout]. */
+	struct dp_sa *out[WORKERS_MAX];
+	struct dp_sa *outv[WORKERS_MAX];
+	unsigned nout;
 };
 
 /* An SA and what the data plane knows of it. */
@@ -56,7 +68,10 @@ struct dp_sa {
 	char name[DP_NAME_MAX];
 	unsigned peer;           /* index into dp.peers */
 	bool inbound;
+	uint8_t cpu;             /* out: per-CPU slot, < WORKERS_MAX */
 	uint32_t mtu;            /* out: largest inner packet that fits */
+	uint8_t busy;            /* in: held by the worker decrypting on it */
+	uint64_t workers;        /* bit w: worker w carried a packet on it */
 };
 
 struct dp_stats {
@@ -105,16 +120,24 @@ int dp_peer_find(const struct dp *dp, const char *name);
 int dp_sa_install(struct dp *dp, unsigned peer, bool inbound, const char *name,
 		  const struct esp_sa_config *cfg, const char **why);
 
+/* dp_sa_install() for the per-CPU slot cpu (< WORKERS_MAX) of an outbound
+ * SA: it replaces the SA in that slot only. Inbound SAs ignore cpu. */
+int dp_sa_install_cpu(struct dp *dp, unsigned peer, bool inbound,
+		      unsigned cpu, const char *name,
+		      const struct esp_sa_config *cfg, const char **why);
+
 /* Remove the SA with spi in that direction. 0 or -ENOENT. */
 int dp_sa_remove(struct dp *dp, bool inbound, uint32_t spi);
 
 /* Outbound SA of a given SPI, or inbound, or NULL. */
 struct dp_sa *dp_sa_find(const struct dp *dp, bool inbound, uint32_t spi);
 
-/* Where an encrypted packet goes. */
+/* Where an encrypted packet goes (or, receiving, where it came from). */
 struct dp_dest {
 	struct ip_addr addr;
 	uint16_t port;
+	uint32_t spi;            /* to: the SA it was sealed with */
+	uint32_t mtu;            /* to, on DP_DROP_TOO_BIG: the SA's MTU */
 };
 
 /*
@@ -127,6 +150,31 @@ struct dp_dest {
 enum dp_drop dp_from_tun(struct dp *dp, struct pkt *p, struct dp_dest *dest,
 			 uint8_t *reply, uint32_t reply_cap,
 			 uint32_t *reply_len);
+
+/*
+ * dp_from_tun() for a burst of n (<= BURST_MAX) packets read by worker
+ * (which picks the peer's per-CPU SA), counting into st: verdicts[i] and
+ * dests[i] for each. Packets of one SA are sealed in one esp_encrypt_burst()
+ * in the order given. On DP_DROP_TOO_BIG dests[i].mtu is set; the caller
+ * may answer with dp_too_big_reply().
+ */
+void dp_from_tun_burst(struct dp *dp, unsigned worker, struct dp_stats *st,
+		       struct pkt *const *pkts, unsigned n,
+		       enum dp_drop *verdicts, struct dp_dest *dests);
+
+/* The ICMP/ICMPv6 "packet too big" for packet p and mtu, written at reply
+ * (cap bytes) for the TUN device: its length, or 0 when none is due. */
+uint32_t dp_too_big_reply(const struct pkt *p, uint32_t mtu, uint8_t *reply,
+			  uint32_t cap);
+
+/*
+ * dp_from_udp() for a burst of n (<= BURST_MAX) datagrams received by
+ * worker, datagram i from from[i] (address and port), counting into st. The packets of one SA are
+ * opened in one esp_decrypt_burst() under the SA's lock.
+ */
+void dp_from_udp_burst(struct dp *dp, unsigned worker, struct dp_stats *st,
+		       struct pkt *const *pkts, const struct dp_dest *from,
+		       unsigned n, enum dp_drop *verdicts);
 
 /*
  * An ESP datagram (the UDP payload) received from from:from_port. On DP_OK

@@ -32,6 +32,7 @@ struct seg {
 	uint32_t len;
 	uint32_t seq;
 	uint16_t id;
+	bool df;
 	uint8_t l3;
 	uint8_t hdr;
 	uint8_t flags;
@@ -103,6 +104,7 @@ static bool parse_v4(struct cursor c, struct seg *s)
 	    total < ihl || total > s->len)
 		return false;
 	s->l3 = (uint8_t)ihl;
+	s->df = (frag & 0x4000) != 0;
 	s->ok = ihl == IPV4_HDR_LEN && total == s->len &&
 		csum_ipv4_header(s->ip, IPV4_HDR_LEN) == csum;
 	return parse_tcp(hdr, s, total);
@@ -188,13 +190,30 @@ static bool same_headers(const struct gro_flow *f, const struct seg *s)
 	       !memcmp(ht + 18, nt + 18, f->hdr - f->l3 - 18u);
 }
 
+/*
+ * The IPv4 ID rule of the kernel's GRO: IDs increase by one per segment,
+ * or — for atomic datagrams (DF set, RFC 6864 §4.1), decided at the second
+ * segment — stay fixed. A fixed-ID flow is re-segmented with increasing
+ * IDs, which atomic datagrams allow.
+ */
+static bool id_ok(const struct gro_flow *f, const struct seg *s)
+{
+	uint16_t first = (uint16_t)(f->next_id - f->count);
+
+	if (s->v6)
+		return true;
+	if (f->count == 1 && s->df && s->id == first)
+		return true;
+	return f->fixed_id ? s->id == first : s->id == f->next_id;
+}
+
 static bool can_merge(const struct gro_flow *f, const struct seg *s)
 {
 	uint32_t plen = s->len - s->hdr;
 
 	return s->ok && s->hdr == f->hdr && s->seq == f->next_seq &&
 	       plen <= f->seg && f->len + plen <= IP_PACKET_MAX &&
-	       (s->v6 || s->id == f->next_id) &&
+	       id_ok(f, s) &&
 	       (s->flags & (uint8_t)~FLAGS_LAST) ==
 		       (f->flags & (uint8_t)~TH_CWR) &&
 	       same_headers(f, s);
@@ -263,6 +282,8 @@ static void merge(struct gro *g, struct gro_flow *f, const struct seg *s)
 	memcpy(flow_ip(f) + f->len, s->ip + s->hdr, plen);
 	f->len += plen;
 	f->next_seq += plen;
+	if (!f->v6 && f->count == 1 && s->id == (uint16_t)(f->next_id - 1))
+		f->fixed_id = true;
 	f->next_id++;
 	f->count++;
 	g->stats.merged++;
@@ -290,6 +311,7 @@ static void hold(struct gro *g, const struct seg *s)
 	f->len = s->len;
 	f->next_seq = s->seq + (s->len - s->hdr);
 	f->next_id = (uint16_t)(s->id + 1);
+	f->fixed_id = false;
 	f->seg = (uint16_t)(s->len - s->hdr);
 	f->count = 1;
 	f->l3 = s->l3;

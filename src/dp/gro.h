@@ -88,6 +88,7 @@ struct gro_flow {
 	uint32_t len;      /* IP packet bytes held */
 	uint32_t next_seq; /* sequence number the next segment must carry */
 	uint16_t next_id;  /* IPv4 ID the next segment must carry */
+	bool fixed_id;     /* IPv4 with DF: every segment carries one ID */
 	uint16_t seg;      /* payload of the first segment: gso_size */
 	uint16_t count;    /* segments held */
 	uint8_t l3;        /* IP header bytes */

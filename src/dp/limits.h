@@ -47,6 +47,24 @@
  * (UdpRcvbufErrors) and recovered by the inner protocol. */
 #define UDP_SOCKET_BUFFER (8 << 20)
 
+/* UDP generic segmentation offload (UDP_SEGMENT): a run of equal-sized
+ * datagrams to one destination leaves in one sendmsg() of at most this many
+ * datagrams (the kernel's UDP_MAX_SEGMENTS) and bytes (below the 64 KiB an
+ * IP packet can hold, with room for headers). A longer run is cut into
+ * several sends; nothing is dropped for it. */
+#define UDP_GSO_SEGS_MAX 64
+#define UDP_GSO_BYTES_MAX 64000
+
+/* UDP receive offload (UDP_GRO): one receive buffer holds a coalesced run of
+ * datagrams, at most a 64 KiB UDP payload. Super-datagrams received in one
+ * recvmmsg() call; each is split into at most UDP_GSO_SEGS_MAX datagrams. */
+#define UDP_GRO_BUF 65536
+#define UDP_GRO_MSGS 8
+
+/* Data-plane worker threads, each with its own TUN queue and UDP socket.
+ * A configuration asking for more is refused. */
+#define WORKERS_MAX 64
+
 /* Packets the kernel queues for the TUN device before dropping (the
  * device's txqueuelen; the kernel's default is 500). */
 #define TUN_TXQUEUE_LEN 8192

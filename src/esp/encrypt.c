@@ -25,12 +25,36 @@ struct tx_plan {
 	uint8_t outer_version;
 };
 
-static bool seq_exhausted(const struct esp_sa *sa)
+/* Sequence numbers left to send from next on (RFC 4303 §3.3.3: no wrap).
+ * next starts at 1 and is 0 only after 2^64 - 1 was used. */
+static uint64_t seq_left(const struct esp_sa *sa, uint64_t next)
 {
-	/* seq_next starts at 1 and is 0 only after using 2^64 - 1. */
 	if (sa->esn)
-		return sa->seq_next == 0;
-	return sa->seq_next > SEQ32_MAX;
+		return next ? 0 - next : 0;
+	return next <= SEQ32_MAX ? SEQ32_MAX - next + 1 : 0;
+}
+
+/*
+ * Take *k consecutive sequence numbers for a burst in one atomic step and
+ * return the first; *k becomes how many were left to take. Workers may
+ * share an outbound SA (fewer per-CPU SAs than workers): each burst still
+ * gets numbers no other burst has.
+ */
+static uint64_t seq_reserve(struct esp_sa *sa, unsigned *k)
+{
+	uint64_t next = __atomic_load_n(&sa->seq_next, __ATOMIC_RELAXED);
+	uint64_t take;
+
+	do {
+		take = seq_left(sa, next);
+		if (take > *k)
+			take = *k;
+	} while (take && !__atomic_compare_exchange_n(&sa->seq_next, &next,
+						      next + take, false,
+						      __ATOMIC_RELAXED,
+						      __ATOMIC_RELAXED));
+	*k = (unsigned)take;
+	return next;
 }
 
 static enum esp_drop plan_payload(const struct esp_sa *sa, struct pkt *p,
@@ -81,8 +105,6 @@ static enum esp_drop plan(const struct esp_sa *sa, struct pkt *p,
 	    pkt_tailroom(p) < total - front - t->ip.len + 4 ||
 	    total - (t->outer_version == 6 ? IPV6_HDR_LEN : 0) > IP_PACKET_MAX)
 		return ESP_DROP_TOO_BIG;
-	if (seq_exhausted(sa))
-		return ESP_DROP_SEQ_EXHAUSTED;
 	return ESP_OK;
 }
 
@@ -132,40 +154,31 @@ static void write_udp(const struct esp_sa *sa, uint8_t *udp, uint32_t len)
 }
 
 /*
- * Lay out one packet and fill its AEAD request; the ICV space is claimed but
- * still empty. Returns a drop reason with p unchanged, or ESP_OK with the
- * packet's sequence number taken from the SA.
+ * Lay out one planned packet under sequence number seq and fill its AEAD
+ * request; the ICV space is claimed but still empty.
  */
-static enum esp_drop tx_prepare(struct esp_sa *sa, struct pkt *p,
-				struct esp_scratch *s, struct aead_req *req)
+static void tx_build(const struct esp_sa *sa, struct pkt *p,
+		     const struct tx_plan *t, uint64_t seq,
+		     struct esp_scratch *s, struct aead_req *req)
 {
-	struct tx_plan t;
-	enum esp_drop r = plan(sa, p, &t);
-	uint32_t off, inner_len;
-	uint64_t seq;
+	uint32_t off;
 	uint8_t *d, *esp;
 
-	if (r != ESP_OK)
-		return r;
-	inner_len = p->len;
-	seq = sa->seq_next++;
-	write_trailer(p, &t);
-	off = push_headers(sa, p, &t);
+	write_trailer(p, t);
+	off = push_headers(sa, p, t);
 	d = pkt_data(p);
-	esp = d + off + t.udp_len;
+	esp = d + off + t->udp_len;
 	put_be32(esp, sa->spi);
 	put_be32(esp + 4, (uint32_t)seq);
 	if (sa->info->iv_len)
 		put_be64(esp + ESP_HDR_LEN, seq);
 	pkt_put(p, sa->icv_len);
-	if (t.udp_len)
+	if (t->udp_len)
 		write_udp(sa, d + off, p->len - off);
 	if (sa->mode == ESP_MODE_TRANSPORT)
-		iphdr_rewrite(d, &t.ip,
-			      t.udp_len ? IPPROTO_UDP : IPPROTO_ESP_NUM, p->len);
-	esp_fill_req(sa, esp, t.text_len, seq, s, req);
-	sa->stats.bytes += inner_len;
-	return ESP_OK;
+		iphdr_rewrite(d, &t->ip,
+			      t->udp_len ? IPPROTO_UDP : IPPROTO_ESP_NUM, p->len);
+	esp_fill_req(sa, esp, t->text_len, seq, s, req);
 }
 
 /* After sealing: place an HMAC tag and the IPv6 UDP checksum. */
@@ -187,31 +200,63 @@ static void tx_finish(const struct esp_sa *sa, struct pkt *p,
 		 iphdr_udp6_csum(d, udp_off, p->len - udp_off));
 }
 
+/* A drop on an outbound SA, which several workers may share. */
+static void count_tx_drop(struct esp_sa *sa, enum esp_drop reason)
+{
+	__atomic_fetch_add(&sa->stats.drops[reason], 1, __ATOMIC_RELAXED);
+}
+
+/* Plan every packet; idx[] gets those that can be sent. Returns their
+ * number. */
+static unsigned plan_burst(struct esp_sa *sa, struct pkt *const *pkts,
+			   enum esp_drop *verdicts, unsigned n,
+			   struct tx_plan *plans, unsigned *idx)
+{
+	unsigned i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		verdicts[i] = plan(sa, pkts[i], &plans[m]);
+		if (verdicts[i] == ESP_OK)
+			idx[m++] = i;
+		else
+			count_tx_drop(sa, verdicts[i]);
+	}
+	return m;
+}
+
 void esp_encrypt_burst(struct esp_sa *sa, struct pkt *const *pkts,
 		       enum esp_drop *verdicts, unsigned n)
 {
 	struct esp_scratch scratch[BURST_MAX];
 	struct aead_req reqs[BURST_MAX];
+	struct tx_plan plans[BURST_MAX];
 	unsigned idx[BURST_MAX];
-	unsigned i, m = 0;
+	uint64_t seq, bytes = 0, sent = 0;
+	unsigned i, m, k;
 
-	for (i = 0; i < n; i++) {
-		verdicts[i] = tx_prepare(sa, pkts[i], &scratch[m], &reqs[m]);
-		if (verdicts[i] == ESP_OK)
-			idx[m++] = i;
-		else
-			esp_count_drop(sa, verdicts[i]);
+	m = k = plan_burst(sa, pkts, verdicts, n, plans, idx);
+	seq = seq_reserve(sa, &k);
+	for (i = k; i < m; i++) {
+		verdicts[idx[i]] = ESP_DROP_SEQ_EXHAUSTED;
+		count_tx_drop(sa, ESP_DROP_SEQ_EXHAUSTED);
 	}
-	aead_seal_burst(reqs, m);
-	for (i = 0; i < m; i++) {
+	for (i = 0; i < k; i++) {
+		bytes += plans[i].ip.len;
+		tx_build(sa, pkts[idx[i]], &plans[i], seq + i, &scratch[i],
+			 &reqs[i]);
+	}
+	aead_seal_burst(reqs, k);
+	for (i = 0; i < k; i++) {
 		if (reqs[i].status) {
 			verdicts[idx[i]] = ESP_DROP_CRYPTO;
-			esp_count_drop(sa, ESP_DROP_CRYPTO);
+			count_tx_drop(sa, ESP_DROP_CRYPTO);
 			continue;
 		}
 		tx_finish(sa, pkts[idx[i]], &scratch[i]);
-		sa->stats.packets++;
+		sent++;
 	}
+	__atomic_fetch_add(&sa->stats.packets, sent, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sa->stats.bytes, bytes, __ATOMIC_RELAXED);
 }
 
 enum esp_drop esp_encrypt(struct esp_sa *sa, struct pkt *p)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "io/tun.h"
 
+#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -59,15 +60,40 @@ int tun_open_vnet(char *name, int *fd_out)
 	return open_flags(name, tun_flags | IFF_VNET_HDR, fd_out);
 }
 
-int tun_set_offload(int fd)
+int tun_open_queues(char *name, bool vnet, int *fds, unsigned n)
+{
+	short flags = tun_flags | (vnet ? IFF_VNET_HDR : 0) |
+		      (n > 1 ? IFF_MULTI_QUEUE : 0);
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++)
+		err = open_flags(name, flags, &fds[i]);
+	if (err)
+		while (--i > 0)
+			close(fds[i - 1]);
+	return err;
+}
+
+#ifndef TUN_F_USO4
+#define TUN_F_USO4 0x20
+#define TUN_F_USO6 0x40
+#endif
+
+int tun_set_offload(int fd, bool *uso)
 {
 	unsigned long off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
 	int hdr = 10; /* struct virtio_net_hdr */
 
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 ||
-	    ioctl(fd, TUNSETOFFLOAD, off) < 0)
+	*uso = false;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0)
 		return -errno;
-	return 0;
+	/* UDP segmentation comes as a pair: the kernel refuses USO4 alone. */
+	if (!ioctl(fd, TUNSETOFFLOAD, off | TUN_F_USO4 | TUN_F_USO6)) {
+		*uso = true;
+		return 0;
+	}
+	return ioctl(fd, TUNSETOFFLOAD, off) < 0 ? -errno : 0;
 }
 
 /* Apply one SIOCSIF* request to the device through a throw-away socket. */

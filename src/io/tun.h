@@ -13,6 +13,7 @@
 #define TUNSEC_IO_TUN_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -30,13 +31,23 @@
 int tun_open(char *name, int *fd_out);
 
 /*
- * Ask an open device to hand over and take large TCP packets with a
- * virtio-net header (struct virtio_net_hdr, dp/vnet.h) in front of every
- * packet: IFF_VNET_HDR must have been set (tun_open_vnet) and the offloads
- * TUN_F_CSUM, TUN_F_TSO4 and TUN_F_TSO6 are enabled with TUNSETOFFLOAD.
- * 0, or -errno when the kernel refuses (logged once by the caller).
+ * Open n (>= 1) queues of the device called name, as tun_open (vnet: with
+ * IFF_VNET_HDR). With n > 1 the device is multi-queue (IFF_MULTI_QUEUE):
+ * the kernel spreads the packets it sends by flow, each flow to one queue.
+ * On success fds[0..n) hold the queues; on failure none is left open.
  */
-int tun_set_offload(int fd);
+int tun_open_queues(char *name, bool vnet, int *fds, unsigned n);
+
+/*
+ * Ask an open device to hand over and take large packets with a virtio-net
+ * header (struct virtio_net_hdr, dp/vnet.h) in front of every packet:
+ * IFF_VNET_HDR must have been set (tun_open_vnet) and the offloads
+ * TUN_F_CSUM, TUN_F_TSO4 and TUN_F_TSO6 are enabled with TUNSETOFFLOAD,
+ * with UDP segmentation (TUN_F_USO4|TUN_F_USO6) too where the kernel takes
+ * it (*uso). 0, or -errno when the kernel refuses (logged once by the
+ * caller).
+ */
+int tun_set_offload(int fd, bool *uso);
 
 /* As tun_open, with IFF_VNET_HDR: every read and write then carries the
  * ten-byte virtio-net header first. */

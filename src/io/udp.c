@@ -2,7 +2,9 @@
 #include "io/udp.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -83,12 +85,17 @@ static void set_buffers(int fd)
  * interface MTU (IP_PMTUDISC_PROBE); the TUN MTU already leaves room for
  * ESP within the underlay MTU.
  */
-static int udp_setup(int fd, int family, uint32_t mark, const char **what)
+static int udp_setup(int fd, int family, uint32_t mark, bool group,
+		     const char **what)
 {
 	int err;
 
 	*what = "SO_REUSEADDR";
 	err = set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	if (!err && group) {
+		*what = "SO_REUSEPORT";
+		err = set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1);
+	}
 	if (!err && family == AF_INET6) {
 		*what = "IPV6_V6ONLY";
 		err = set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
@@ -111,8 +118,8 @@ static int udp_setup(int fd, int family, uint32_t mark, const char **what)
 	return err;
 }
 
-int udp_open(const struct ip_addr *local, uint16_t port, uint32_t mark,
-	     int *fd_out)
+static int open_one(const struct ip_addr *local, uint16_t port, uint32_t mark,
+		    bool group, int *fd_out)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sockaddr_make(local, port, &ss);
@@ -130,7 +137,7 @@ int udp_open(const struct ip_addr *local, uint16_t port, uint32_t mark,
 		err = -errno;
 		goto fail;
 	}
-	err = udp_setup(fd, local->family, mark, &what);
+	err = udp_setup(fd, local->family, mark, group, &what);
 	if (!err) {
 		what = "bind";
 		err = bind(fd, (struct sockaddr *)&ss, sl) ? -errno : 0;
@@ -145,6 +152,71 @@ fail:
 	log_err("udp %s port %u: %s: %s", addr_format(local, abuf), port, what,
 		strerror(-err));
 	return err;
+}
+
+int udp_open(const struct ip_addr *local, uint16_t port, uint32_t mark,
+	     int *fd)
+{
+	return open_one(local, port, mark, false, fd);
+}
+
+/*
+ * The reuseport program sees the UDP payload: A = its first word (the SPI;
+ * a payload too short to load ends the program with 0), return A mod n.
+ */
+static int attach_spi_steering(int fd, unsigned n)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(code) / sizeof(code[0]),
+		.filter = code,
+	};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+			  sizeof(prog)) ? -errno : 0;
+}
+
+int udp_open_group(const struct ip_addr *local, uint16_t port, uint32_t mark,
+		   int *fds, unsigned n, bool *steered)
+{
+	unsigned i;
+	int err = 0;
+
+	*steered = false;
+	if (!n || n > WORKERS_MAX)
+		return -EINVAL;
+	for (i = 0; i < n && !err; i++)
+		err = open_one(local, port, mark, n > 1, &fds[i]);
+	if (err) {
+		while (--i > 0)
+			close(fds[i - 1]);
+		return err;
+	}
+	if (n == 1)
+		return 0;
+	err = attach_spi_steering(fds[0], n);
+	if (err)
+		log_warn("udp: the kernel refused SPI steering (%s): datagrams "
+			 "are spread by address and port", strerror(-err));
+	*steered = !err;
+	return 0;
+}
+
+int udp_enable_gro(int fd)
+{
+	return set_int(fd, IPPROTO_UDP, UDP_GRO, 1);
+}
+
+bool udp_gso_available(int fd)
+{
+	socklen_t len = sizeof(int);
+	int size;
+
+	return !getsockopt(fd, IPPROTO_UDP, UDP_SEGMENT, &size, &len);
 }
 
 ssize_t udp_recv(int fd, void *buf, size_t cap, struct ip_addr *from,
@@ -181,11 +253,18 @@ ssize_t udp_send(int fd, const void *buf, size_t len,
 	return n < 0 ? -errno : n;
 }
 
+/* Room for the one control message a receive can carry (UDP_GRO). */
+#define RX_CMSG_SPACE CMSG_SPACE(sizeof(int))
+
 /* Scratch for one burst: message headers, their buffers and addresses. */
 struct mmsg_burst {
 	struct mmsghdr m[BURST_MAX];
 	struct iovec iov[BURST_MAX];
 	struct sockaddr_storage ss[BURST_MAX];
+	union {
+		char buf[RX_CMSG_SPACE];
+		struct cmsghdr align;
+	} ctl[BURST_MAX];
 };
 
 static void burst_point(struct mmsg_burst *b, unsigned i, void *data,
@@ -200,6 +279,23 @@ static void burst_point(struct mmsg_burst *b, unsigned i, void *data,
 	b->m[i].msg_hdr.msg_iovlen = 1;
 }
 
+/* The datagram size of a coalesced receive (UDP_GRO control message), or
+ * 0 for a single datagram. */
+static uint16_t gro_size(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	int size;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != IPPROTO_UDP || c->cmsg_type != UDP_GRO ||
+		    c->cmsg_len < CMSG_LEN(sizeof(int)))
+			continue;
+		memcpy(&size, CMSG_DATA(c), sizeof(size));
+		return size > 0 && size <= 0xffff ? (uint16_t)size : 0;
+	}
+	return 0;
+}
+
 int udp_recv_burst(int fd, struct udp_dgram *d, unsigned n)
 {
 	struct mmsg_burst b;
@@ -208,8 +304,11 @@ int udp_recv_burst(int fd, struct udp_dgram *d, unsigned n)
 
 	if (!n || n > BURST_MAX)
 		return -EINVAL;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		burst_point(&b, i, d[i].data, d[i].cap, sizeof(b.ss[i]));
+		b.m[i].msg_hdr.msg_control = b.ctl[i].buf;
+		b.m[i].msg_hdr.msg_controllen = sizeof(b.ctl[i].buf);
+	}
 	do
 		got = recvmmsg(fd, b.m, n, MSG_DONTWAIT, NULL);
 	while (got < 0 && errno == EINTR);
@@ -221,6 +320,7 @@ int udp_recv_burst(int fd, struct udp_dgram *d, unsigned n)
 		d[i].len = b.m[i].msg_len;
 		d[i].trunc = (mh->msg_flags & MSG_TRUNC) != 0;
 		d[i].err = 0;
+		d[i].seg = gro_size(&b.m[i].msg_hdr);
 		sockaddr_read(&b.ss[i], &d[i].addr, &d[i].port);
 	}
 	return got;
@@ -262,5 +362,113 @@ int udp_send_burst(int fd, struct udp_dgram *d, unsigned n)
 			d[i++].err = -errno;
 		}
 	}
+	return (int)sent;
+}
+
+/* Length of the GSO run starting at d[0]: same destination and flow, one
+ * size but for the last, within the segment and byte bounds. */
+static unsigned gso_run(const struct udp_dgram *d, unsigned n)
+{
+	uint32_t size = d[0].len, bytes = size;
+	unsigned i;
+
+	for (i = 1; i < n && i < UDP_GSO_SEGS_MAX; i++) {
+		if (d[i].flow != d[0].flow || d[i].port != d[0].port ||
+		    !addr_equal(&d[i].addr, &d[0].addr) || d[i].len > size ||
+		    bytes + d[i].len > UDP_GSO_BYTES_MAX)
+			break;
+		bytes += d[i].len;
+		if (d[i].len < size)
+			return i + 1; /* a shorter datagram ends a run */
+	}
+	return i;
+}
+
+/* One sendmsg() of d[0..n) cut into datagrams of d[0].len bytes. */
+static int send_segmented(int fd, struct udp_dgram *d, unsigned n)
+{
+	struct iovec iov[UDP_GSO_SEGS_MAX];
+	struct sockaddr_storage ss;
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = {
+		.msg_name = &ss,
+		.msg_namelen = sockaddr_make(&d[0].addr, d[0].port, &ss),
+		.msg_iov = iov,
+		.msg_iovlen = n,
+		.msg_control = ctl.buf,
+		.msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	uint16_t size = (uint16_t)d[0].len;
+	unsigned i;
+	ssize_t r;
+
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = d[i].data;
+		iov[i].iov_len = d[i].len;
+	}
+	c->cmsg_level = IPPROTO_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(size));
+	memcpy(CMSG_DATA(c), &size, sizeof(size));
+	do
+		r = sendmsg(fd, &mh, MSG_DONTWAIT);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+/* Errors by which the kernel refuses segmentation itself rather than the
+ * datagrams. */
+static bool gso_refused(int err)
+{
+	return err == -EINVAL || err == -EIO || err == -ENOPROTOOPT ||
+	       err == -EOPNOTSUPP;
+}
+
+/* Send one run; returns the number sent. */
+static unsigned send_run(int fd, struct udp_dgram *d, unsigned n, bool *gso)
+{
+	unsigned i, sent;
+	int err;
+
+	if (n == 1)
+		return (unsigned)udp_send_burst(fd, d, 1);
+	err = send_segmented(fd, d, n);
+	if (!err) {
+		for (i = 0; i < n; i++)
+			d[i].err = 0;
+		return n;
+	}
+	if (!gso_refused(err)) {
+		burst_fail(d, 0, n, err);
+		return 0;
+	}
+	sent = (unsigned)udp_send_burst(fd, d, n);
+	if (sent == n) {
+		*gso = false;
+		log_warn("udp: the kernel refused UDP_SEGMENT (%s): sending "
+			 "datagram by datagram", strerror(-err));
+	}
+	return sent;
+}
+
+int udp_send_burst_gso(int fd, struct udp_dgram *d, unsigned n, bool *gso)
+{
+	unsigned i = 0, run, sent = 0;
+
+	if (n > BURST_MAX)
+		return -EINVAL;
+	if (!*gso)
+		return udp_send_burst(fd, d, n);
+	while (i < n && *gso) {
+		run = gso_run(&d[i], n - i);
+		sent += send_run(fd, &d[i], run, gso);
+		i += run;
+	}
+	if (i < n)
+		sent += (unsigned)udp_send_burst(fd, &d[i], n - i);
 	return (int)sent;
 }

@@ -32,6 +32,28 @@ int udp_open(const struct ip_addr *local, uint16_t port, uint32_t mark,
 	     int *fd);
 
 /*
+ * Open n (1..WORKERS_MAX) sockets as udp_open() does, all bound to
+ * local:port in one SO_REUSEPORT group, into fds[0..n). With n > 1 the
+ * group steers each datagram by the first 32-bit word of its payload — the
+ * ESP SPI (RFC 4303 §2.1) — to socket SPI mod n (a classic BPF program,
+ * SO_ATTACH_REUSEPORT_CBPF), so one SA's packets always reach one socket;
+ * payloads shorter than 4 bytes (NAT keepalives) and the non-ESP marker
+ * (SPI 0: IKE, RFC 3948 §2.2) go to socket 0. When the kernel refuses the
+ * program it is logged and the kernel's own hash steers (by addresses and
+ * ports). *steered tells which. 0, or -errno with every socket closed.
+ */
+int udp_open_group(const struct ip_addr *local, uint16_t port, uint32_t mark,
+		   int *fds, unsigned n, bool *steered);
+
+/* Ask for coalesced receives (UDP_GRO): one receive may then return several
+ * datagrams of one flow back to back (udp_dgram.seg). 0 or -errno
+ * (-ENOPROTOOPT on kernels without it). */
+int udp_enable_gro(int fd);
+
+/* Whether the kernel takes UDP_SEGMENT (generic segmentation) on fd. */
+bool udp_gso_available(int fd);
+
+/*
  * Receive one datagram into buf: its length, with the sender in *from and
  * *from_port; -EMSGSIZE when it was longer than cap (the datagram is
  * consumed and must be dropped); else -errno (-EAGAIN when none waits).
@@ -52,6 +74,10 @@ struct udp_dgram {
 	uint32_t len;         /* receive: bytes received; send: bytes to send */
 	struct ip_addr addr;  /* receive: the sender; send: the destination */
 	uint16_t port;
+	uint32_t flow;        /* send: datagrams of one GSO run share it */
+	uint16_t seg;         /* receive: with UDP_GRO, data holds datagrams of
+			       * seg bytes back to back (the last may be
+			       * shorter); 0: data is one datagram */
 	bool trunc;           /* receive: longer than cap, cut: drop it */
 	int err;              /* send: 0, or -errno when it was not sent */
 };
@@ -71,5 +97,30 @@ int udp_recv_burst(int fd, struct udp_dgram *d, unsigned n);
  * a bad n.
  */
 int udp_send_burst(int fd, struct udp_dgram *d, unsigned n);
+
+/*
+ * Send d[0..n) (n <= BURST_MAX) in order like udp_send_burst(), and while
+ * *gso is true with generic segmentation offload: each run of consecutive
+ * datagrams with one destination and flow tag, all of one length but the
+ * last (which may be shorter), within UDP_GSO_SEGS_MAX datagrams and
+ * UDP_GSO_BYTES_MAX bytes, leaves in one sendmsg() with UDP_SEGMENT and
+ * crosses the stack once. A run fails or succeeds as a whole (its
+ * datagrams' err). When the kernel refuses segmentation itself — the run is
+ * then sent datagram by datagram and succeeds — *gso is cleared and every
+ * later call sends without it. Returns the number sent, or -EINVAL for a
+ * bad n.
+ */
+int udp_send_burst_gso(int fd, struct udp_dgram *d, unsigned n, bool *gso);
+
+/* Split a received super-datagram: the length of the datagram starting at
+ * off within d (0 past the end). */
+static inline uint32_t udp_dgram_next(const struct udp_dgram *d, uint32_t off)
+{
+	uint32_t left = off < d->len ? d->len - off : 0;
+
+	if (!d->seg || left < d->seg)
+		return left;
+	return d->seg;
+}
 
 #endif

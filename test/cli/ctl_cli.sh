@@ -337,7 +337,7 @@ pycheck "fake json-truncated" "$tmp/fake.json" 'd["truncated"] is True'
 pycheck "fake json-escapes" "$tmp/fake.json" \
 	'd["peers"][0]["name"] == "q\"b\\s\u20ac\ufffd\x9bz" and d["sas"][0]["peer"] == d["peers"][0]["name"]'
 pycheck "fake json-daemon" "$tmp/fake.json" \
-	'd["daemon"] == {"version": "9.9", "uptime": 90061, "local": "fd00::1", "port": 4500, "tun": "t0"}'
+	'd["daemon"] == {"version": "9.9", "uptime": 90061, "local": "fd00::1", "port": 4500, "tun": "t0", "offloads": []}'
 pycheck "fake json-peer" "$tmp/fake.json" \
 	'd["peers"][0]["address"] == "fd00::2" and d["peers"][0]["port"] == 4501 and d["peers"][0]["mode"] == 7 and d["peers"][0]["selectors"] == ["proto icmp", "any"]'
 pycheck "fake json-sa" "$tmp/fake.json" \

@@ -241,7 +241,7 @@ TEST(ctl_round_trip_bytes_and_unknown)
 	static const char *hex =
 		"54534331 0001 0000 00000000 00000020"
 		"7fff 0005 aa 000000"
-		"0024 0004"
+		"0100 0004"
 		"0007 0004";
 	uint8_t big[CTL_BYTES_MAX], msg[64];
 	struct ctl_builder b;
@@ -262,7 +262,7 @@ TEST(ctl_round_trip_bytes_and_unknown)
 	len = (int)unhex(hex, msg, sizeof(msg));
 	REQUIRE(ctl_msg_parse(&m, msg, (size_t)len) == CTL_PARSE_OK);
 	render_msg(&m, text, sizeof(text));
-	CHECK(!strcmp(text, "#32767/1 #36/0 key= "));
+	CHECK(!strcmp(text, "#32767/1 #256/0 key= "));
 }
 
 /*

@@ -155,8 +155,8 @@ TEST(dp_drops_by_reason)
 	CHECK_EQ(dp_from_tun(&a.dp, &p, &dest, reply, sizeof(reply), &reply_len),
 		 DP_DROP_TOO_BIG);
 	CHECK(reply_len > 0);
-	CHECK_EQ(get_be16(reply + 26), a.dp.peers[0].out->mtu);
-	CHECK(a.dp.peers[0].out->mtu <= 1500 - 8 - 8 - 8 - 3 - 2 - 16);
+	CHECK_EQ(get_be16(reply + 26), a.dp.peers[0].out[0]->mtu);
+	CHECK(a.dp.peers[0].out[0]->mtu <= 1500 - 8 - 8 - 8 - 3 - 2 - 16);
 	/* From an address that is not the SA's peer. */
 	tcp4(&p, mem, "10.201.0.1", "10.201.0.2", 40000, 5201, 60);
 	REQUIRE(dp_from_tun(&a.dp, &p, &dest, reply, sizeof(reply), &reply_len) == DP_OK);

@@ -273,8 +273,8 @@ static void more_opts(struct ou_spec *s) { ou_spec_add_timestamps(s, 1, 2); }
 static void ttl(struct ou_spec *s) { s->ttl--; }
 static void tos(struct ou_spec *s) { s->tos = 4; }
 static void no_df(struct ou_spec *s) { s->df = false; }
-static void same_id(struct ou_spec *s) { s->id--; }
 static void id_jump(struct ou_spec *s) { s->id++; }
+static void same_id_no_df(struct ou_spec *s) { s->id--; s->df = false; }
 static void flow_label(struct ou_spec *s) { s->flow_label = 7; }
 static void ack_num(struct ou_spec *s) { s->ack++; }
 static void window(struct ou_spec *s) { s->win++; }
@@ -310,7 +310,7 @@ TEST(gro_refuses_header_changes)
 	check_split(tos, false, "TOS");
 	check_split(tos, true, "traffic class");
 	check_split(no_df, false, "DF");
-	check_split(same_id, false, "fixed IPv4 ID");
+	check_split(same_id_no_df, false, "fixed IPv4 ID without DF");
 	check_split(id_jump, false, "IPv4 ID jump");
 	check_split(flow_label, true, "flow label");
 	check_split(ack_num, false, "ACK number");
@@ -322,6 +322,44 @@ TEST(gro_refuses_header_changes)
 	check_split(bad_csum, true, "bad TCP checksum v6");
 	check_split(no_payload, false, "no payload");
 	check_split(other_port, false, "another flow");
+}
+
+/*
+ * Atomic IPv4 datagrams (DF) may keep one ID (RFC 6864 §4.1): the kernel's
+ * rule, decided at the second segment. A fixed-ID flow then takes no
+ * increasing ID, and an increasing flow no repeated one.
+ */
+TEST(gro_fixed_id_with_df)
+{
+	struct fixture fx;
+	struct ou_spec base, s;
+	uint32_t i;
+
+	fx_init(&fx);
+	ou_spec_tcp(&base, false);
+	for (i = 0; i < 4; i++) {
+		seg_spec(&base, i, 500, &s);
+		s.id = base.id;
+		CHECK_EQ(fx_add(&fx, &s), i ? GRO_MERGED : GRO_HELD);
+	}
+	seg_spec(&base, 4, 500, &s); /* an increasing ID now: a new flow */
+	CHECK_EQ(fx_add(&fx, &s), GRO_HELD);
+	gro_flush(fx.g);
+	REQUIRE(fx.cap->n == 2);
+	CHECK_EQ(fx.cap->f[0].len, fx.in_len[0] + 3 * 500);
+	CHECK_EQ(fx.cap->f[0].vh.gso_size, 500);
+	check_plain(&fx, 1, 4);
+	fx_free(&fx);
+
+	fx_init(&fx);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(fx_add_seg(&fx, &base, i, 500), i ? GRO_MERGED : GRO_HELD);
+	seg_spec(&base, 3, 500, &s);
+	s.id = (uint16_t)(base.id + 2); /* repeats the last ID */
+	CHECK(fx_add(&fx, &s) != GRO_MERGED);
+	gro_flush(fx.g);
+	CHECK_EQ(fx.cap->n, 2);
+	fx_free(&fx);
 }
 
 /* PSH and FIN end a super-packet; a shorter segment does too. */

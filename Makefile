@@ -116,6 +116,7 @@ install: all
 	install -D -m 0755 $(BUILD)/tunsecd $(DESTDIR)$(PREFIX)/sbin/tunsecd
 	install -D -m 0644 docs/tunsec.1 $(DESTDIR)$(PREFIX)/share/man/man1/tunsec.1
 	install -D -m 0644 docs/tunsecd.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/tunsecd.conf.5
+	install -D -m 0644 docs/tunsecd.8 $(DESTDIR)$(PREFIX)/share/man/man8/tunsecd.8
 
 clean:
 	rm -rf build

@@ -76,7 +76,7 @@ WG_B=10.203.0.2
 # available switch off; "on" rows leave them on, except those named by
 # --off. The many-flows run sets the worker count likewise (--workers N or
 # "workers = N").
-BENCH_SWITCHES=(tun-offload:--no-offload udp-gso:--no-udp-gso udp-gro:--no-udp-gro
+BENCH_SWITCHES=(tun-offload:--no-tun-offload udp-gso:--no-udp-gso udp-gro:--no-udp-gro
 	coalesce:--no-coalesce)
 declare -A SWITCH_STATE # NAME -> "available: HOW" | "not available yet"
 declare -A SWITCH_HOW   # NAME -> "flag" | "conf" (available ones only)
@@ -170,9 +170,13 @@ bench_configs() {
 	local c o w why
 	bench_add clear-off clear - off 1 -
 	bench_add clear-on clear - on 1 -
+	# "off": every switch off, one worker; "on": all on, the default
+	# worker count.
 	for o in off on; do
+		w=1
+		[ "$o" = on ] && w=$BENCH_WORKERS
 		for c in "${BENCH_CIPHERS[@]}"; do
-			bench_add "tunsec-$c-$o" tunsec "$c" "$o" 1 1
+			bench_add "tunsec-$c-$o" tunsec "$c" "$o" 1 "$w"
 		done
 	done
 	why=$(swan_missing)
@@ -288,6 +292,23 @@ bench_run_clear() {
 
 # ---------------------------------------------------------------- tunsec
 
+# bench_per_cpu_sas: a second SA each way on each host, per-CPU slot 1
+# (tunsecd.conf(5)), so the many-flows rows run over four SAs. Its SPIs
+# differ from the first pair's mod 2: the receiving workers split them.
+bench_per_cpu_sas() {
+	local n k1 k2 h peer o i ko ki
+	n=$(tsd_key_len "$TSD_CIPHER")
+	k1=$(tsd_random_hex "$n") k2=$(tsd_random_hex "$n")
+	for h in a b; do
+		if [ "$h" = a ]; then peer=b o=0x00001002 i=0x00002002 ko=$k1 ki=$k2
+		else peer=a o=0x00002002 i=0x00001002 ko=$k2 ki=$k1; fi
+		printf '[sa %s-out1]\npeer = %s\ndirection = out\nspi = %s\ncpu = 1\ncipher = %s\n%skey = %s\n\n[sa %s-in1]\npeer = %s\ndirection = in\nspi = %s\ncipher = %s\n%skey = %s\n\n' \
+			"$peer" "$peer" "$o" "$TSD_CIPHER" "${TSD_ICV:+icv = $TSD_ICV\n}" "$ko" \
+			"$peer" "$peer" "$i" "$TSD_CIPHER" "${TSD_ICV:+icv = $TSD_ICV\n}" "$ki" \
+			>>"$LAB_TMP/$h.conf"
+	done
+}
+
 # shellcheck disable=SC2034 # TSD_* are read by tunsecd_lib.sh
 bench_run_tunsec() {
 	local id=$1 round=$2 rc f
@@ -300,6 +321,7 @@ bench_run_tunsec() {
 	for f in a b; do
 		sed -i "/^\[daemon\]\$/r $LAB_TMP/switches" "$LAB_TMP/$f.conf"
 	done
+	[ "${CFG_STREAMS[$id]}" -gt 1 ] && bench_per_cpu_sas
 	if ! tsd_start a || ! tsd_start b; then
 		RUN_ERR="tunsecd did not start: $(tail -n 2 "$LAB_TMP"/[ab].log | tr '\n' ' ')"
 		tsd_stop a; tsd_stop b
@@ -307,7 +329,8 @@ bench_run_tunsec() {
 	fi
 	bench_iperf "$id" "$round" "$B" "$LAB_B4" "$A" - "${TSD_PID[a]}" "${TSD_PID[b]}"
 	rc=$?
-	WITNESS=$(tsd_query a "sa('out')['bytes']") || WITNESS=0
+	WITNESS=$(tsd_query a "sum(s['bytes'] for s in j['sas'] if s['direction'] == 'out')") ||
+		WITNESS=0
 	tsd_stop a || lab_log "tunsecd a: exit ${TSD_RC:-?}"
 	tsd_stop b || lab_log "tunsecd b: exit ${TSD_RC:-?}"
 	return "$rc"

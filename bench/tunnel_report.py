@@ -73,7 +73,10 @@ def load_configs(tmp):
                    "offload": None if offload == "-" else offload,
                    "streams": int(streams),
                    "workers": None if workers == "-" else int(workers),
-                   "sas": None if kind == "clear" else 1,
+                   # SAs per host: one each way, and a second per-CPU
+                   # pair in the many-flows rows (bench_per_cpu_sas).
+                   "sas": None if kind == "clear" else
+                          (4 if int(streams) > 1 else 2),
                    "status": status or "ok", "runs": []}
         order.append(i)
     return cfgs, order
@@ -269,9 +272,8 @@ class Report:
             L.append("%s %.2f (%.2f–%.2f) | %.0f | %s |" % (
                 lead, s["gbps_median"], s["gbps_min"], s["gbps_max"],
                 s["machine_cpu_pct"], d))
-        return L + ["", "tunsecd holds one SA pair per peer, so the tunsec rows "
-                    "use 1 SA; the 4-SA run needs per-worker SAs (not yet "
-                    "implemented).", ""]
+        return L + ["", "SAs per host: two per-CPU SAs each way (tunsecd.conf(5) "
+                    "cpu), the receiving worker chosen by SPI.", ""]
 
     def target_row(self, name, num, den, need):
         a, b = self.gbps(num), self.gbps(den)

@@ -60,6 +60,8 @@ static void put_offloads(const struct daemon *d, struct ctl_builder *b)
 		ctl_put_str(b, CTL_A_OFFLOAD, "coalesce");
 	if (d->steered)
 		ctl_put_str(b, CTL_A_OFFLOAD, "spi-steering");
+	if (d->tun_steered)
+		ctl_put_str(b, CTL_A_OFFLOAD, "flow-steering");
 }
 
 static void put_daemon(struct daemon *d, struct ctl_builder *b)

@@ -64,11 +64,13 @@ struct daemon {
 	struct daemon_opts cli_off; /* true: turned off on the command line;
 				     * workers != 0: set there */
 	struct daemon_opts opts; /* in force */
+	int cli_log_level;       /* --log-level, or -1: the configuration's */
 	bool vnet;               /* in force: TUN reads and writes carry a
 				  * virtio-net header (TSO in, GRO out) */
 	bool tun_uso;            /* the TUN device also hands over UDP
 				  * super-packets */
 	bool steered;            /* the UDP group steers by SPI */
+	bool tun_steered;        /* TUN queues chosen by flow (eBPF) */
 	struct worker *workers;  /* nworkers of them */
 	unsigned nworkers;
 	/* Parking: the main thread raises park and waits for every running

@@ -223,6 +223,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	d.cli_off = o.off;
+	d.cli_log_level = o.log_level;
 	rc = serve(&d);
 	conf_free(&d.conf);
 	return rc;

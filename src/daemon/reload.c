@@ -47,7 +47,8 @@ static int switch_to(struct daemon *d, struct conf *next, struct dp *dp,
 	d->net.applied = true;
 	if (mtu != d->tun_mtu && !tun_set_mtu(d->conf.daemon.tun, mtu))
 		d->tun_mtu = mtu;
-	log_set_level(d->conf.daemon.log_level);
+	log_set_level(d->cli_log_level >= 0 ? (enum log_level)d->cli_log_level
+					    : d->conf.daemon.log_level);
 	return 0;
 }
 

@@ -214,6 +214,14 @@ static int open_tun(struct daemon *d)
 		return err;
 	for (i = 0; i < d->nworkers; i++)
 		d->workers[i].tun_fd = fds[i];
+	if (d->nworkers > 1) {
+		err = tun_steer_by_flow(fds[0]);
+		if (err)
+			log_warn("tun %s: the kernel refused flow steering (%s): "
+				 "a flow may move between workers", name,
+				 strerror(-err));
+		d->tun_steered = !err;
+	}
 	d->tun_mtu = daemon_tun_mtu(&d->conf);
 	err = tun_set_mtu(name, d->tun_mtu);
 	if (!err)
@@ -409,8 +417,10 @@ void daemon_carry_sa_state(struct dp *to, const struct conf *to_conf,
 			continue;
 		ns = dp_sa_find(to, n->inbound, n->spi);
 		os = dp_sa_find(from, o->inbound, o->spi);
-		if (ns && os)
-			esp_sa_carry_state(&ns->esp, &os->esp);
+		if (!ns || !os)
+			continue;
+		esp_sa_carry_state(&ns->esp, &os->esp);
+		ns->workers = os->workers;
 	}
 	to->stats = from->stats;
 }

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 #include "io/tun.h"
 
-#include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/bpf.h>
 #include <linux/if_tun.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "dp/limits.h"
@@ -72,6 +76,89 @@ int tun_open_queues(char *name, bool vnet, int *fds, unsigned n)
 	if (err)
 		while (--i > 0)
 			close(fds[i - 1]);
+	return err;
+}
+
+/* An eBPF program under construction. */
+struct prog {
+	struct bpf_insn code[32];
+	unsigned n;
+};
+
+static unsigned emit(struct prog *p, uint8_t op, uint8_t dst, uint8_t src,
+		     int16_t off, int32_t imm)
+{
+	p->code[p->n] = (struct bpf_insn){ .code = op, .dst_reg = dst,
+					   .src_reg = src, .off = off,
+					   .imm = imm };
+	return p->n++;
+}
+
+/* r7 ^= the 32-bit word at offset off of the packet (classic load into
+ * r0, which needs the context in r6). */
+static void xor_word(struct prog *p, int32_t off)
+{
+	emit(p, BPF_LD | BPF_ABS | BPF_W, 0, 0, 0, off);
+	emit(p, BPF_ALU64 | BPF_XOR | BPF_X, BPF_REG_7, BPF_REG_0, 0, 0);
+}
+
+/* Point the jump at index at to the next instruction to be emitted. */
+static void land(struct prog *p, unsigned at)
+{
+	p->code[at].off = (int16_t)(p->n - at - 1);
+}
+
+/*
+ * The queue of each packet the kernel sends to the device: the flow's hash
+ * (skb->hash, set for local TCP and UDP sockets), else the IP addresses
+ * folded; the kernel takes it mod the number of queues. A pure function of
+ * the flow, unlike the default (which follows the queue the flow's last
+ * packet was written on): a flow never moves between workers, so two
+ * workers' bursts never reorder it.
+ */
+static int steering_prog(void)
+{
+	struct prog p = { .n = 0 };
+	union bpf_attr attr;
+	unsigned has_hash, is_v6, v4_done, i;
+	int fd;
+
+	emit(&p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0);
+	emit(&p, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_0, BPF_REG_1,
+	     offsetof(struct __sk_buff, hash), 0);
+	has_hash = emit(&p, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 0, 0);
+	emit(&p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_7, 0, 0, 0);
+	emit(&p, BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, 0);
+	emit(&p, BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_0, 0, 0, 4);
+	is_v6 = emit(&p, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 0, 6);
+	xor_word(&p, 12); /* IPv4 source and destination */
+	xor_word(&p, 16);
+	v4_done = emit(&p, BPF_JMP | BPF_JA, 0, 0, 0, 0);
+	land(&p, is_v6);
+	for (i = 0; i < 8; i++)
+		xor_word(&p, 8 + 4 * (int32_t)i); /* both IPv6 addresses */
+	land(&p, v4_done);
+	emit(&p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_7, 0, 0);
+	land(&p, has_hash);
+	emit(&p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	attr.insns = (uintptr_t)p.code;
+	attr.insn_cnt = p.n;
+	attr.license = (uintptr_t)"GPL";
+	fd = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+int tun_steer_by_flow(int fd)
+{
+	int prog = steering_prog(), err = 0;
+
+	if (prog < 0)
+		return prog;
+	if (ioctl(fd, TUNSETSTEERINGEBPF, &prog) < 0)
+		err = -errno;
+	close(prog);
 	return err;
 }
 

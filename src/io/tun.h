@@ -39,6 +39,14 @@ int tun_open(char *name, int *fd_out);
 int tun_open_queues(char *name, bool vnet, int *fds, unsigned n);
 
 /*
+ * Spread the packets the kernel sends to a multi-queue device by flow, each
+ * flow always to one queue (an eBPF steering program, TUNSETSTEERINGEBPF):
+ * the flow's hash, else its IP addresses. 0, or -errno when the kernel
+ * refuses (the device then keeps its default, which may move a flow).
+ */
+int tun_steer_by_flow(int fd);
+
+/*
  * Ask an open device to hand over and take large packets with a virtio-net
  * header (struct virtio_net_hdr, dp/vnet.h) in front of every packet:
  * IFF_VNET_HDR must have been set (tun_open_vnet) and the offloads

@@ -14,7 +14,12 @@
  *    padding only outbound to tunnel-mode peers, a cpu below
  *    CONF_WORKERS_MAX and 0 on inbound SAs, SPIs unique per direction, cpu
  *    unique among a peer's outbound SAs, and conf_sa_config() accepts it;
- *    workers at most CONF_WORKERS_MAX;
+ *    workers at most CONF_WORKERS_MAX; a peer without "auth" has an
+ *    all-zero struct conf_ike; an IKE-managed peer has no SAs, a psk of
+ *    CONF_PSK_MIN..CONF_PSK_MAX bytes, identities of a known type and
+ *    1..CONF_ID_MAX bytes (4 or 16 for addresses), 1..CONF_PROPOSALS_MAX
+ *    proposals per list of well-formed names, durations within their
+ *    bounds and rekey margin + jitter below both lifetimes;
  *  - on failure: -EINVAL or -ENOMEM, a non-empty reason, a line between 0
  *    and the number of lines in the input, and a zeroed output.
  */
@@ -46,6 +51,70 @@ static bool name_ok(const char *s)
 	return true;
 }
 
+static void check_id(const struct conf_ike_id *id)
+{
+	check(id->len >= 1 && id->len <= CONF_ID_MAX);
+	if (id->type == IKE_ID_IPV4_ADDR)
+		check(id->len == 4);
+	else if (id->type == IKE_ID_IPV6_ADDR)
+		check(id->len == 16);
+	else
+		check(id->type == IKE_ID_FQDN || id->type == IKE_ID_RFC822_ADDR ||
+		      id->type == IKE_ID_DER_ASN1_DN);
+	if (id->type == IKE_ID_DER_ASN1_DN)
+		check(id->data[0] == 0x30);
+}
+
+static void check_proposals(const struct conf_ike_proposals *l)
+{
+	unsigned i;
+	size_t n, j;
+
+	check(l->n >= 1 && l->n <= CONF_PROPOSALS_MAX);
+	for (i = 0; i < l->n; i++) {
+		n = strnlen(l->name[i], CONF_PROPOSAL_MAX + 1);
+		check(n >= 1 && n <= CONF_PROPOSAL_MAX);
+		check(l->name[i][0] != '-' && l->name[i][n - 1] != '-');
+		for (j = 0; j < n; j++)
+			check((l->name[i][j] >= 'a' && l->name[i][j] <= 'z') ||
+			      (l->name[i][j] >= '0' && l->name[i][j] <= '9') ||
+			      l->name[i][j] == '-');
+	}
+}
+
+static void check_ike(const struct conf *c, const struct conf_peer *p)
+{
+	static const struct conf_ike zero;
+	const struct conf_ike *k = &p->ike;
+	unsigned i;
+
+	if (!k->enabled) {
+		check(!memcmp(k, &zero, sizeof(zero)));
+		return;
+	}
+	check(k->auth == CONF_IKE_AUTH_PSK);
+	check(k->psk_len >= CONF_PSK_MIN && k->psk_len <= CONF_PSK_MAX);
+	check(k->key_line[CONF_IKE_AUTH] > p->line &&
+	      k->key_line[CONF_IKE_PSK] > p->line);
+	check_id(&k->local_id);
+	check_id(&k->remote_id);
+	check_proposals(&k->ike_proposals);
+	check_proposals(&k->esp_proposals);
+	check(k->start <= CONF_IKE_START_WAIT);
+	check(k->ike_lifetime >= 60 && k->ike_lifetime <= 30 * 86400);
+	check(k->child_lifetime >= 60 && k->child_lifetime <= 30 * 86400);
+	check(k->rekey_margin >= 1);
+	check((uint64_t)k->rekey_margin + k->rekey_jitter < k->ike_lifetime &&
+	      (uint64_t)k->rekey_margin + k->rekey_jitter < k->child_lifetime);
+	check(k->dpd_delay <= 86400 && k->retransmit_tries <= 16);
+	check(k->retransmit_timeout_ms >= 100 &&
+	      k->retransmit_timeout_ms <= 60000);
+	check(k->child_lifetime_bytes <= INT64_MAX &&
+	      k->child_lifetime_packets <= INT64_MAX);
+	for (i = 0; i < c->nsas; i++)
+		check(c->sas[i].peer != (unsigned)(p - c->peers));
+}
+
 static void check_peer(const struct conf *c, const struct conf_peer *p)
 {
 	char buf[CONF_SELECTOR_STRLEN];
@@ -66,6 +135,7 @@ static void check_peer(const struct conf *c, const struct conf_peer *p)
 			check(s->local.addr.family == c->daemon.local.family &&
 			      s->remote.addr.family == c->daemon.local.family);
 	}
+	check_ike(c, p);
 }
 
 static void check_sa(const struct conf *c, unsigned idx)

@@ -5,7 +5,8 @@
  * across sections (after the last line). Each error is reported at the line
  * of the offending key, or of the section header for a missing key.
  * Defaults that depend on other keys (ICV, replay window, selector
- * prefixes) are filled in here.
+ * prefixes, IKE identities) are filled in here or, for the IKE keys of a
+ * peer, in ike.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,8 +36,7 @@ static int daemon_check(struct conf_parser *p)
 	return 0;
 }
 
-static int peer_section_check(struct conf_parser *p,
-			      const struct conf_peer *peer)
+static int peer_section_check(struct conf_parser *p, struct conf_peer *peer)
 {
 	if (!peer->key_line[CONF_PEER_ADDRESS])
 		return conf_fail(p, peer->line, "peer \"%s\": missing "
@@ -44,7 +44,7 @@ static int peer_section_check(struct conf_parser *p,
 	if (!peer->nsel)
 		return conf_fail(p, peer->line, "peer \"%s\": needs at least "
 				 "one \"protect\" line", peer->name);
-	return 0;
+	return conf_ike_check_section(p, peer);
 }
 
 static int sa_required(struct conf_parser *p, const struct conf_sa *sa)
@@ -250,6 +250,12 @@ static int sa_link(struct conf_parser *p, unsigned i)
 		return conf_fail(p, sa->key_line[CONF_SA_PEER], "sa \"%s\": no "
 				 "[peer %s] in this file", sa->name,
 				 sa->peer_name);
+	if (peer->ike.enabled)
+		return conf_fail(p, sa->line, "sa \"%s\": peer \"%s\" is "
+				 "managed by IKE (auth on line %u): its SAs "
+				 "come from IKE, not from [sa] sections",
+				 sa->name, peer->name,
+				 peer->ike.key_line[CONF_IKE_AUTH]);
 	sa->peer = (unsigned)(peer - c->peers);
 	for (j = 0; j < i; j++) {
 		err = sa_pair_check(p, sa, &c->sas[j]);
@@ -277,6 +283,8 @@ int conf_check_file(struct conf_parser *p)
 		err = peer_addr_check(p, i);
 		if (!err)
 			err = peer_selectors_check(p, &c->peers[i]);
+		if (!err)
+			conf_ike_resolve(c, &c->peers[i]);
 	}
 	for (i = 0; !err && i < c->nsas; i++)
 		err = sa_link(p, i);

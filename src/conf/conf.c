@@ -45,6 +45,8 @@ void conf_free(struct conf *c)
 
 	for (i = 0; i < c->npeers; i++)
 		free(c->peers[i].sel);
+	if (c->peers)
+		secure_zero(c->peers, c->npeers * sizeof(*c->peers));
 	free(c->peers);
 	if (c->sas)
 		secure_zero(c->sas, c->nsas * sizeof(*c->sas));
@@ -238,6 +240,9 @@ static bool any_inline_key(const struct conf *c)
 
 	for (i = 0; i < c->nsas; i++)
 		if (c->sas[i].key_inline && c->sas[i].key_len)
+			return true;
+	for (i = 0; i < c->npeers; i++)
+		if (c->peers[i].ike.psk_inline && c->peers[i].ike.psk_len)
 			return true;
 	return false;
 }

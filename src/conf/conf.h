@@ -23,6 +23,7 @@
 
 #include "crypto/aead.h"
 #include "esp/esp.h"
+#include "ike/wire.h"
 #include "sadb/spd.h"
 #include "util/addr.h"
 #include "util/log.h"
@@ -39,6 +40,11 @@
 #define CONF_KEY_MAX (AEAD_KEY_MAX + 4) /* key || salt, bytes */
 #define CONF_KEY_FILE_MAX 4096      /* bytes in a key file */
 #define CONF_WORKERS_MAX 64         /* data-plane workers; SA cpu < this */
+#define CONF_PSK_MIN 16             /* bytes of a pre-shared key, at least */
+#define CONF_PSK_MAX 256            /* and at most */
+#define CONF_ID_MAX 255             /* bytes of an IKE identity's data */
+#define CONF_PROPOSALS_MAX 16       /* proposals per list */
+#define CONF_PROPOSAL_MAX 127       /* characters of one proposal */
 
 /* Defaults of the [daemon] and [peer] settings. */
 #define CONF_DEFAULT_PORT 4500
@@ -48,6 +54,21 @@
 #define CONF_DEFAULT_FWMARK 0x7473
 #define CONF_DEFAULT_TABLE 7473
 #define CONF_DEFAULT_WORKERS 0      /* one per online CPU */
+
+/* Defaults of IKE-managed peers (docs/tunsecd.conf.5, IKE-MANAGED PEERS).
+ * Durations are in seconds unless named _MS. */
+#define CONF_DEFAULT_IKE_PROPOSALS                                         \
+	"aes256gcm16-prfsha256-x25519,aes256gcm16-prfsha384-ecp256,"       \
+	"aes128gcm16-prfsha256-modp2048"
+#define CONF_DEFAULT_ESP_PROPOSALS                                         \
+	"aes256gcm16,aes128gcm16,chacha20poly1305,aes128ccm8"
+#define CONF_DEFAULT_IKE_LIFETIME (4 * 3600)
+#define CONF_DEFAULT_CHILD_LIFETIME 3600
+#define CONF_DEFAULT_REKEY_MARGIN (9 * 60)
+#define CONF_DEFAULT_REKEY_JITTER (9 * 60)
+#define CONF_DEFAULT_DPD_DELAY 30
+#define CONF_DEFAULT_RETRANSMIT_TIMEOUT_MS 4000
+#define CONF_DEFAULT_RETRANSMIT_TRIES 5
 
 /* The first error of a parse. */
 struct conf_error {
@@ -73,6 +94,18 @@ enum conf_daemon_key {
 enum conf_peer_key {
 	CONF_PEER_ADDRESS, CONF_PEER_PORT, CONF_PEER_MODE, CONF_PEER_PROTECT,
 	CONF_PEER_KEYS
+};
+
+/* The keys of a [peer] that belong to IKE: struct conf_ike's key_line. */
+enum conf_ike_key {
+	CONF_IKE_AUTH, CONF_IKE_PSK, CONF_IKE_LOCAL_ID, CONF_IKE_REMOTE_ID,
+	CONF_IKE_IKE_PROPOSALS, CONF_IKE_ESP_PROPOSALS, CONF_IKE_START,
+	CONF_IKE_IKE_LIFETIME, CONF_IKE_CHILD_LIFETIME, CONF_IKE_REKEY_MARGIN,
+	CONF_IKE_REKEY_JITTER, CONF_IKE_CHILD_LIFETIME_BYTES,
+	CONF_IKE_CHILD_LIFETIME_PACKETS, CONF_IKE_DPD_DELAY,
+	CONF_IKE_RETRANSMIT_TIMEOUT, CONF_IKE_RETRANSMIT_TRIES,
+	CONF_IKE_FRAGMENTATION, CONF_IKE_NAT_TRAVERSAL,
+	CONF_IKE_KEYS
 };
 
 enum conf_sa_key {
@@ -124,6 +157,62 @@ struct conf_selector {
 /* Longest text conf_selector_format() writes, with its NUL. */
 #define CONF_SELECTOR_STRLEN 192
 
+enum conf_ike_auth { CONF_IKE_AUTH_NONE, CONF_IKE_AUTH_PSK };
+
+/* What the engine does with the peer once the configuration is loaded. */
+enum conf_ike_start {
+	CONF_IKE_START_INITIATE, /* start the IKE SA and Child SA at once */
+	CONF_IKE_START_TRAP,     /* start them on the first matching packet */
+	CONF_IKE_START_WAIT,     /* responder only: never initiate */
+};
+
+/* An IKE identity as it goes into an IDi/IDr payload (RFC 7296 §3.5). */
+struct conf_ike_id {
+	uint8_t type;             /* enum ike_id_type */
+	uint16_t len;             /* 1..CONF_ID_MAX */
+	/* IPV4_ADDR/IPV6_ADDR: 4/16 bytes in network order; FQDN and
+	 * RFC822_ADDR: the text; DER_ASN1_DN: the DER of the Name. Not
+	 * secret. */
+	uint8_t data[CONF_ID_MAX];
+};
+
+/* A proposal list in order of preference. Only the syntax is checked here:
+ * each name is 1..CONF_PROPOSAL_MAX characters, words of [a-z0-9] joined
+ * by single "-". What the names mean is the IKE engine's business. */
+struct conf_ike_proposals {
+	unsigned n;               /* 1..CONF_PROPOSALS_MAX */
+	char name[CONF_PROPOSALS_MAX][CONF_PROPOSAL_MAX + 1];
+};
+
+/*
+ * The IKE settings of a [peer]. All zero unless enabled ("auth" given);
+ * an enabled peer has every field filled in (defaults included) and no
+ * [sa] sections. Durations are whole seconds unless named _ms.
+ */
+struct conf_ike {
+	bool enabled;
+	enum conf_ike_auth auth;
+	uint8_t psk[CONF_PSK_MAX]; /* secret; wiped by conf_free */
+	uint32_t psk_len;         /* CONF_PSK_MIN..CONF_PSK_MAX */
+	bool psk_inline;          /* written in the file itself */
+	struct conf_ike_id local_id, remote_id;
+	struct conf_ike_proposals ike_proposals, esp_proposals;
+	enum conf_ike_start start;
+	uint32_t ike_lifetime;    /* hard lifetime of the IKE SA */
+	uint32_t child_lifetime;  /* hard lifetime of a Child SA */
+	/* Rekeying starts rekey_margin plus a random 0..rekey_jitter before a
+	 * lifetime ends; margin + jitter < either lifetime. */
+	uint32_t rekey_margin, rekey_jitter;
+	uint64_t child_lifetime_bytes;   /* 0: no limit */
+	uint64_t child_lifetime_packets; /* 0: no limit */
+	uint32_t dpd_delay;       /* idle seconds before a liveness check; 0 off */
+	uint32_t retransmit_timeout_ms; /* the first one */
+	uint32_t retransmit_tries;      /* retransmissions before giving up */
+	bool fragmentation;       /* RFC 7383 */
+	bool nat_traversal;       /* RFC 7296 §2.23 NAT detection */
+	unsigned key_line[CONF_IKE_KEYS];
+};
+
 struct conf_peer {
 	char name[CONF_NAME_MAX + 1];
 	struct ip_addr addr;      /* underlay address, family of local */
@@ -133,6 +222,7 @@ struct conf_peer {
 	unsigned nsel;
 	unsigned line;            /* of the [peer NAME] header */
 	unsigned key_line[CONF_PEER_KEYS];
+	struct conf_ike ike;      /* holds a key: see struct conf_ike */
 };
 
 /*
@@ -163,12 +253,13 @@ struct conf_sa {
 
 struct conf {
 	struct conf_daemon daemon;
-	struct conf_peer *peers;  /* owned */
+	struct conf_peer *peers;  /* owned; holds pre-shared keys */
 	unsigned npeers;
 	struct conf_sa *sas;      /* owned; holds keys */
 	unsigned nsas;
-	/* Set by conf_parse_file(): some key is written inline in a file that
-	 * group or others may read. The daemon should warn. */
+	/* Set by conf_parse_file(): some key (an SA key or a pre-shared key)
+	 * is written inline in a file that group or others may read. The
+	 * daemon should warn. */
 	bool inline_keys_exposed;
 };
 
@@ -199,7 +290,8 @@ int conf_parse_text(const char *name, const char *text, size_t len,
 int conf_parse_file(const char *path, struct conf *out,
 		    struct conf_error *err);
 
-/* Wipe the keys, free what c holds and zero it. Safe on a zeroed conf and
+/* Wipe the keys (SA keys and pre-shared keys), free what c holds and zero
+ * it. Safe on a zeroed conf and
  * on the output of a failed parse. */
 void conf_free(struct conf *c);
 

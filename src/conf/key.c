@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * SA key material: "key = HEX" in the file, or "key = @PATH" naming a file
- * that holds the hex. Errors never quote the hex or the bytes; every
- * temporary buffer that held either is wiped before returning.
+ * that holds the hex; and the reading of such key files, which psk.c shares.
+ * Errors never quote the hex or the bytes; every temporary buffer that held
+ * either is wiped before returning.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,48 +88,51 @@ static bool blanks_drop(char *buf, size_t n)
 	return true;
 }
 
-static int key_path(struct conf_parser *p, const char *rel, char *path,
-		    size_t size)
+static int key_path(struct conf_parser *p, const char *key, const char *rel,
+		    char *path, size_t size)
 {
 	int n;
 
 	if (!rel[0])
-		return conf_fail(p, p->line, "key: \"@\" needs a file name");
+		return conf_fail(p, p->line, "%s: \"@\" needs a file name", key);
 	if (!p->base_dir)
-		return conf_fail(p, p->line, "key: key files (@PATH) are not "
-				 "allowed here");
+		return conf_fail(p, p->line, "%s: key files (@PATH) are not "
+				 "allowed here", key);
 	if (rel[0] == '/')
 		n = snprintf(path, size, "%s", rel);
 	else
 		n = snprintf(path, size, "%s/%s", p->base_dir, rel);
 	if (n < 0 || (size_t)n >= size)
-		return conf_fail(p, p->line, "key: key file path is too long");
+		return conf_fail(p, p->line, "%s: key file path is too long",
+				 key);
 	return 0;
 }
 
 /* Open path and check it is a regular file only its owner can read. */
-static int key_file_open(struct conf_parser *p, const char *path, int *fd)
+static int key_file_open(struct conf_parser *p, const char *key,
+			 const char *path, int *fd)
 {
 	struct stat st;
 	int err;
 
 	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (*fd < 0)
-		return conf_fail(p, p->line, "key: key file \"%s\" cannot be "
-				 "opened: %s", path, strerror(errno));
+		return conf_fail(p, p->line, "%s: key file \"%s\" cannot be "
+				 "opened: %s", key, path, strerror(errno));
 	if (fstat(*fd, &st))
-		err = conf_fail(p, p->line, "key: key file \"%s\": %s", path,
-				strerror(errno));
+		err = conf_fail(p, p->line, "%s: key file \"%s\": %s", key,
+				path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		err = conf_fail(p, p->line, "key: key file \"%s\" is not a "
-				"regular file", path);
+		err = conf_fail(p, p->line, "%s: key file \"%s\" is not a "
+				"regular file", key, path);
 	else if (st.st_mode & 077)
-		err = conf_fail(p, p->line, "key: key file \"%s\" is readable "
+		err = conf_fail(p, p->line, "%s: key file \"%s\" is readable "
 				"by others (mode %04o; it must be 0600 or "
-				"stricter)", path, (unsigned)(st.st_mode & 07777));
+				"stricter)", key, path,
+				(unsigned)(st.st_mode & 07777));
 	else if (st.st_size > CONF_KEY_FILE_MAX)
-		err = conf_fail(p, p->line, "key: key file \"%s\" is larger "
-				"than %d bytes", path, CONF_KEY_FILE_MAX);
+		err = conf_fail(p, p->line, "%s: key file \"%s\" is larger "
+				"than %d bytes", key, path, CONF_KEY_FILE_MAX);
 	else
 		return 0;
 	close(*fd);
@@ -155,33 +159,45 @@ static int key_file_read(int fd, char *buf, size_t *n)
 	return 0;
 }
 
+int conf_key_file_read(struct conf_parser *p, const char *key,
+		       const char *rel, char *path, size_t path_size,
+		       char *buf, size_t *n)
+{
+	int fd, err;
+
+	*n = 0;
+	err = key_path(p, key, rel, path, path_size);
+	if (!err)
+		err = key_file_open(p, key, path, &fd);
+	if (err)
+		return err;
+	err = key_file_read(fd, buf, n);
+	close(fd);
+	if (err)
+		return conf_fail(p, p->line, "%s: key file \"%s\" cannot be "
+				 "read: %s", key, path, strerror(-err));
+	if (*n > CONF_KEY_FILE_MAX)
+		return conf_fail(p, p->line, "%s: key file \"%s\" is larger "
+				 "than %d bytes", key, path, CONF_KEY_FILE_MAX);
+	return 0;
+}
+
 static int key_from_file(struct conf_parser *p, struct conf_sa *sa,
 			 const char *rel)
 {
 	char path[PATH_MAX], buf[CONF_KEY_FILE_MAX + 2], what[128];
 	size_t n = 0;
-	int fd, err;
+	int err;
 
-	err = key_path(p, rel, path, sizeof(path));
-	if (!err)
-		err = key_file_open(p, path, &fd);
+	err = conf_key_file_read(p, "key", rel, path, sizeof(path), buf, &n);
 	if (err)
-		return err;
-	err = key_file_read(fd, buf, &n);
-	close(fd);
-	if (err)
-		err = conf_fail(p, p->line, "key: key file \"%s\" cannot be "
-				"read: %s", path, strerror(-err));
-	else if (n > CONF_KEY_FILE_MAX)
-		err = conf_fail(p, p->line, "key: key file \"%s\" is larger "
-				"than %d bytes", path, CONF_KEY_FILE_MAX);
-	else if (!blanks_drop(buf, n))
-		err = conf_fail(p, p->line, "key: key file \"%s\": not a hex "
-				"string", path);
-	else {
-		snprintf(what, sizeof(what), "key: key file \"%.100s\"", path);
+		goto out;
+	snprintf(what, sizeof(what), "key: key file \"%.100s\"", path);
+	if (!blanks_drop(buf, n))
+		err = conf_fail(p, p->line, "%s: not a hex string", what);
+	else
 		err = key_decode(p, sa, buf, what);
-	}
+out:
 	secure_zero(buf, sizeof(buf));
 	return err;
 }

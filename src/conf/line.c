@@ -89,12 +89,36 @@ static void trim(const char *s, size_t *start, size_t *end)
 		(*end)--;
 }
 
-/* A "#" at the start or after a blank starts a comment: the new end. */
+/* Just past the closing quote of a quoted value ("psk = \"...\""), so
+ * that a "#" inside the quotes starts no comment; start when the line has
+ * no such value. */
+static size_t quote_end(const char *s, size_t start, size_t end)
+{
+	size_t i = start;
+
+	if (s[start] == '[')
+		return start;
+	while (i < end && s[i] != '=')
+		i++;
+	if (i < end)
+		i++;
+	while (i < end && is_space(s[i]))
+		i++;
+	if (i == end || s[i] != '"')
+		return start;
+	for (i++; i < end; i++)
+		if (s[i] == '"')
+			return i + 1;
+	return start;
+}
+
+/* A "#" at the start or after a blank, but not inside a quoted value,
+ * starts a comment: the new end. */
 static size_t comment_cut(const char *s, size_t start, size_t end)
 {
 	size_t i;
 
-	for (i = start; i < end; i++)
+	for (i = quote_end(s, start, end); i < end; i++)
 		if (s[i] == '#' && (i == start || is_space(s[i - 1])))
 			return i;
 	return end;

@@ -5,9 +5,10 @@
  *
  * Flow: conf.c splits the text into lines; line.c checks the bytes of each
  * line and finds a section header or a "key = value" setting; section.c
- * opens sections and applies settings through the key tables; value.c,
- * selector.c and key.c parse single values; check.c closes sections and
- * cross-checks the file at the end. Every function returning int returns 0,
+ * opens sections and applies settings through the key tables (ike.c holds
+ * the table of a peer's IKE keys); value.c, selector.c, key.c, psk.c and
+ * ident.c parse single values; check.c and ike.c close sections and
+ * cross-check the file at the end. Every function returning int returns 0,
  * or the negative errno of the first error after recording it with
  * conf_fail(). Values are NUL-terminated copies of line bytes, never the
  * caller's text.
@@ -31,6 +32,13 @@ struct conf_parser {
 	enum conf_section sec;     /* section being read */
 	unsigned idx;              /* its index in c->peers or c->sas */
 	bool failed;               /* an error is recorded */
+};
+
+/* One key of a section: set() parses v into item (the section's struct). */
+struct conf_key_def {
+	const char *name;
+	int (*set)(struct conf_parser *p, void *item, const char *v);
+	bool repeatable;
 };
 
 /* Record an error at line (0: the whole file) unless one is recorded
@@ -82,9 +90,46 @@ int conf_value_word(struct conf_parser *p, const char *key, const char *v,
 /* "yes" or "no", as for esn. */
 int conf_value_bool(struct conf_parser *p, const char *key, const char *v,
 		    bool *out);
+/* A duration: digits with a unit ms, s, m, h or d (none: seconds), in
+ * [min_ms, max_ms], into *out_ms. */
+int conf_value_duration_ms(struct conf_parser *p, const char *key,
+			   const char *v, uint64_t min_ms, uint64_t max_ms,
+			   uint64_t *out_ms);
+/* The same in whole seconds (no "ms" fractions), bounds in seconds. */
+int conf_value_duration(struct conf_parser *p, const char *key, const char *v,
+			uint32_t min, uint32_t max, uint32_t *out);
+/* A count: digits with an optional K, M or G (2^10, 2^20, 2^30). */
+int conf_value_count(struct conf_parser *p, const char *key, const char *v,
+		     uint64_t *out);
 
 /* key.c: "key = HEX" or "key = @PATH" into sa->key. */
 int conf_key_parse(struct conf_parser *p, struct conf_sa *sa, const char *v);
+/* Key files: the file "@rel" of the setting |key| (rel relative to
+ * base_dir; the resolved path into path[0..path_size)), a regular file of
+ * at most CONF_KEY_FILE_MAX bytes that neither group nor others may
+ * access, read into buf (at least CONF_KEY_FILE_MAX + 1 bytes) with its
+ * length in *n. buf may hold secret bytes whatever the result: the caller
+ * wipes it. */
+int conf_key_file_read(struct conf_parser *p, const char *key,
+		       const char *rel, char *path, size_t path_size,
+		       char *buf, size_t *n);
+
+/* psk.c: "psk = 0xHEX | "STRING" | @PATH" into ike->psk. */
+int conf_psk_parse(struct conf_parser *p, struct conf_ike *ike,
+		   const char *v);
+
+/* ident.c: "TYPE:VALUE" identities for local-id and remote-id. */
+int conf_id_parse(struct conf_parser *p, const char *key, const char *v,
+		  struct conf_ike_id *out);
+/* The ID_IPV4_ADDR or ID_IPV6_ADDR identity of a. */
+void conf_id_from_addr(const struct ip_addr *a, struct conf_ike_id *out);
+
+/* ike.c: the IKE keys of a [peer], indexed by enum conf_ike_key. */
+extern const struct conf_key_def conf_ike_keys[CONF_IKE_KEYS];
+/* When a [peer] ends: IKE keys need "auth"; fill the defaults. */
+int conf_ike_check_section(struct conf_parser *p, struct conf_peer *peer);
+/* After the last line: the default identities, from the addresses. */
+void conf_ike_resolve(const struct conf *c, struct conf_peer *peer);
 
 /* selector.c */
 int conf_selector_parse(struct conf_parser *p, const char *v,

@@ -4,8 +4,9 @@
  * and applying each "key = value" through the section's key table.
  *
  * Arrays grow to the next power of two when their count reaches one, so
- * their capacity follows from their count. The SA array holds keys: it is
- * moved by copy, wipe and free, never by realloc().
+ * their capacity follows from their count. The SA and peer arrays hold
+ * keys (SA keys, pre-shared keys): they are moved by copy, wipe and free,
+ * never by realloc().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,12 +16,6 @@
 #include "conf/parse.h"
 #include "dp/limits.h"
 #include "util/secure.h"
-
-struct key_def {
-	const char *name;
-	int (*set)(struct conf_parser *p, void *item, const char *v);
-	bool repeatable;
-};
 
 static bool full(unsigned n)
 {
@@ -172,7 +167,7 @@ static int set_coalesce(struct conf_parser *p, void *item, const char *v)
 			       &((struct conf_daemon *)item)->coalesce);
 }
 
-static const struct key_def daemon_keys[CONF_DAEMON_KEYS] = {
+static const struct conf_key_def daemon_keys[CONF_DAEMON_KEYS] = {
 	[CONF_DAEMON_LOCAL_ADDRESS] = { "local-address", set_local, false },
 	[CONF_DAEMON_PORT] = { "port", set_dport, false },
 	[CONF_DAEMON_CONTROL_SOCKET] = { "control-socket", set_socket, false },
@@ -231,7 +226,7 @@ static int set_protect(struct conf_parser *p, void *item, const char *v)
 	return 0;
 }
 
-static const struct key_def peer_keys[CONF_PEER_KEYS] = {
+static const struct conf_key_def peer_keys[CONF_PEER_KEYS] = {
 	[CONF_PEER_ADDRESS] = { "address", set_address, false },
 	[CONF_PEER_PORT] = { "port", set_pport, false },
 	[CONF_PEER_MODE] = { "mode", set_mode, false },
@@ -329,7 +324,7 @@ static int set_cpu(struct conf_parser *p, void *item, const char *v)
 	return err;
 }
 
-static const struct key_def sa_keys[CONF_SA_KEYS] = {
+static const struct conf_key_def sa_keys[CONF_SA_KEYS] = {
 	[CONF_SA_PEER] = { "peer", set_peer, false },
 	[CONF_SA_DIRECTION] = { "direction", set_direction, false },
 	[CONF_SA_SPI] = { "spi", set_spi, false },
@@ -354,37 +349,64 @@ const char *conf_section_name(const struct conf_parser *p, char *buf,
 	return buf;
 }
 
+/* The keys of a section: one or two tables, each with its struct. */
+struct key_group {
+	const struct conf_key_def *defs;
+	unsigned n;
+	void *item;
+	unsigned *lines;
+};
+
+static unsigned section_groups(struct conf_parser *p, struct key_group *g)
+{
+	struct conf_peer *peer;
+	struct conf_sa *sa;
+
+	switch (p->sec) {
+	case CONF_SEC_PEER:
+		peer = &p->c->peers[p->idx];
+		g[0] = (struct key_group){ peer_keys, CONF_PEER_KEYS, peer,
+					   peer->key_line };
+		g[1] = (struct key_group){ conf_ike_keys, CONF_IKE_KEYS,
+					   &peer->ike, peer->ike.key_line };
+		return 2;
+	case CONF_SEC_SA:
+		sa = &p->c->sas[p->idx];
+		g[0] = (struct key_group){ sa_keys, CONF_SA_KEYS, sa,
+					   sa->key_line };
+		return 1;
+	default:
+		g[0] = (struct key_group){ daemon_keys, CONF_DAEMON_KEYS,
+					   &p->c->daemon, p->c->daemon.key_line };
+		return 1;
+	}
+}
+
 int conf_setting_apply(struct conf_parser *p, const char *key,
 		       const char *value)
 {
-	const struct key_def *defs = daemon_keys;
-	unsigned i, n = CONF_DAEMON_KEYS, *lines = p->c->daemon.key_line;
-	void *item = &p->c->daemon;
+	struct key_group groups[2];
+	unsigned ng = section_groups(p, groups), gi, i = 0;
+	const struct key_group *g = NULL;
 	char sec[CONF_NAME_MAX + 8];
 	int err;
 
-	if (p->sec == CONF_SEC_PEER) {
-		defs = peer_keys;
-		n = CONF_PEER_KEYS;
-		item = &p->c->peers[p->idx];
-		lines = p->c->peers[p->idx].key_line;
-	} else if (p->sec == CONF_SEC_SA) {
-		defs = sa_keys;
-		n = CONF_SA_KEYS;
-		item = &p->c->sas[p->idx];
-		lines = p->c->sas[p->idx].key_line;
+	for (gi = 0; gi < ng && !g; gi++) {
+		for (i = 0; i < groups[gi].n &&
+			    strcmp(groups[gi].defs[i].name, key); i++)
+			;
+		if (i < groups[gi].n)
+			g = &groups[gi];
 	}
-	for (i = 0; i < n && strcmp(defs[i].name, key); i++)
-		;
-	if (i == n)
+	if (!g)
 		return conf_fail(p, p->line, "unknown key \"%s\" in [%s]", key,
 				 conf_section_name(p, sec, sizeof(sec)));
-	if (lines[i] && !defs[i].repeatable)
+	if (g->lines[i] && !g->defs[i].repeatable)
 		return conf_fail(p, p->line, "duplicate key \"%s\" (first set "
-				 "on line %u)", key, lines[i]);
-	err = defs[i].set(p, item, value);
-	if (!err && !lines[i])
-		lines[i] = p->line;
+				 "on line %u)", key, g->lines[i]);
+	err = g->defs[i].set(p, g->item, value);
+	if (!err && !g->lines[i])
+		g->lines[i] = p->line;
 	return err;
 }
 
@@ -400,7 +422,7 @@ static int peer_open(struct conf_parser *p, const char *name)
 	if (c->npeers >= CONF_PEERS_MAX)
 		return conf_fail(p, p->line, "more than %d peers",
 				 CONF_PEERS_MAX);
-	if (grow((void **)&c->peers, c->npeers, sizeof(*peer), false))
+	if (grow((void **)&c->peers, c->npeers, sizeof(*peer), true))
 		return conf_fail_nomem(p);
 	peer = &c->peers[c->npeers];
 	memset(peer, 0, sizeof(*peer));

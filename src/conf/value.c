@@ -209,3 +209,116 @@ int conf_value_bool(struct conf_parser *p, const char *key, const char *v,
 		*out = i == 1;
 	return err;
 }
+
+/* Leading decimal digits of v into *n (UINT64_MAX when too large); the
+ * number of digits, 0 when there are none. */
+static size_t digits_read(const char *v, uint64_t *n)
+{
+	size_t i;
+
+	*n = 0;
+	for (i = 0; v[i] >= '0' && v[i] <= '9'; i++) {
+		if (*n > (UINT64_MAX - 9) / 10)
+			*n = UINT64_MAX;
+		else
+			*n = *n * 10 + (uint64_t)(v[i] - '0');
+	}
+	return i;
+}
+
+static const struct {
+	const char *name;
+	uint64_t ms;
+} duration_units[] = {
+	{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+	{ "d", 86400000 }, { "", 1000 },
+};
+
+/* The duration ms as a short text: the largest unit that divides it. */
+static const char *duration_text(uint64_t ms, char *buf, size_t size)
+{
+	unsigned i = ms ? 4 : 1; /* 0 is "0s" */
+
+	while (i > 0 && ms % duration_units[i].ms)
+		i--;
+	snprintf(buf, size, "%llu%s",
+		 (unsigned long long)(ms / duration_units[i].ms),
+		 duration_units[i].name);
+	return buf;
+}
+
+static int duration_parse(const char *v, uint64_t *ms)
+{
+	uint64_t n;
+	size_t nd = digits_read(v, &n);
+	unsigned i;
+
+	if (!nd)
+		return -EINVAL;
+	for (i = 0; i < sizeof(duration_units) / sizeof(duration_units[0]); i++)
+		if (!strcmp(v + nd, duration_units[i].name))
+			break;
+	if (i == sizeof(duration_units) / sizeof(duration_units[0]))
+		return -EINVAL;
+	*ms = n > UINT64_MAX / duration_units[i].ms ? UINT64_MAX
+						    : n * duration_units[i].ms;
+	return 0;
+}
+
+int conf_value_duration_ms(struct conf_parser *p, const char *key,
+			   const char *v, uint64_t min_ms, uint64_t max_ms,
+			   uint64_t *out_ms)
+{
+	char q[CONF_QUOTE_MAX], lo[24], hi[24];
+
+	if (duration_parse(v, out_ms))
+		return conf_fail(p, p->line, "%s: %s is not a duration (a "
+				 "number with ms, s, m, h or d)", key,
+				 conf_quote(v, q));
+	if (*out_ms < min_ms || *out_ms > max_ms)
+		return conf_fail(p, p->line, "%s: %s is out of range (%s..%s)",
+				 key, conf_quote(v, q),
+				 duration_text(min_ms, lo, sizeof(lo)),
+				 duration_text(max_ms, hi, sizeof(hi)));
+	return 0;
+}
+
+int conf_value_duration(struct conf_parser *p, const char *key, const char *v,
+			uint32_t min, uint32_t max, uint32_t *out)
+{
+	char q[CONF_QUOTE_MAX];
+	uint64_t ms;
+	int err = conf_value_duration_ms(p, key, v, (uint64_t)min * 1000,
+					 (uint64_t)max * 1000, &ms);
+
+	if (err)
+		return err;
+	if (ms % 1000)
+		return conf_fail(p, p->line, "%s: %s is not a whole number of "
+				 "seconds", key, conf_quote(v, q));
+	*out = (uint32_t)(ms / 1000);
+	return 0;
+}
+
+int conf_value_count(struct conf_parser *p, const char *key, const char *v,
+		     uint64_t *out)
+{
+	static const char suffixes[] = "KMG";
+	char q[CONF_QUOTE_MAX];
+	const char *s;
+	uint64_t n;
+	size_t nd = digits_read(v, &n);
+	unsigned shift = 0;
+
+	if (nd && v[nd] && !v[nd + 1] && (s = strchr(suffixes, v[nd])))
+		shift = 10 * (unsigned)(s - suffixes + 1);
+	if (!nd || (v[nd] && !shift))
+		return conf_fail(p, p->line, "%s: %s is not a number (digits "
+				 "with an optional K, M or G)", key,
+				 conf_quote(v, q));
+	if (n > (UINT64_MAX >> 1) >> shift)
+		return conf_fail(p, p->line, "%s: %s is out of range (at most "
+				 "2^63 - 1)", key, conf_quote(v, q));
+	*out = n << shift;
+	return 0;
+}

@@ -31,6 +31,22 @@
 /* A tunnel-mode peer on lines 3-6 after DAEMON, its protect line on 6. */
 #define TPEER(sel) "[peer b]\naddress = 10.0.0.2\nmode = tunnel\nprotect = " sel "\n"
 
+/* Pre-shared keys, whole or in part, that no reason may contain. */
+#define PSK_STR "Kx9Vq-Kx9Vq-Kx9Vq-Kx9Vq"
+#define PSK_HEX "5ec2e75ec2e75ec2e75ec2e75ec2e75e"
+/* An IKE-managed peer on lines 3-7 after DAEMON; IKE keys follow on 8. */
+#define IPEER "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = psk\n" \
+	      "psk = \"" PSK_STR "\"\n"
+/* The same peer without a psk (lines 3-6), for cases about psk. */
+#define APEER "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = psk\n"
+#define DI DAEMON IPEER
+/* 50 x "b", 64 x "a". */
+#define B50 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define A64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+/* 17 proposal names. */
+#define P4(x) x "1," x "2," x "3," x "4,"
+#define P17 P4("a") P4("b") P4("c") P4("d") "e"
+
 struct err_case {
 	const char *text;
 	unsigned line;
@@ -229,11 +245,163 @@ static const struct err_case cases[] = {
 	{ DP "[peer c]\naddress = 10.0.0.3\nprotect = proto udp\n" SA_OUT
 	  "[sa o2]\npeer = c\ndirection = out\nspi = 4097\ncipher = aes-gcm-128\nkey = " K20 "\n", 18,
 	  "sa \"o2\": spi 0x00001001 is already used by outbound sa \"o\" (line 9)" },
+
+	/* IKE-managed peers: auth and the [sa] sections. */
+	{ DI SA_HEAD("o", "out", "1") "cipher = null\n", 8,
+	  "sa \"o\": peer \"b\" is managed by IKE (auth on line 6): its SAs come from IKE" },
+	{ DAEMON "[sa o]\npeer = b\ndirection = in\nspi = 1\ncipher = null\n" IPEER, 3,
+	  "sa \"o\": peer \"b\" is managed by IKE (auth on line 11)" },
+	{ DAEMON APEER "auth = psk\n", 7, "duplicate key \"auth\" (first set on line 6)" },
+	{ DAEMON APEER, 3, "peer \"b\": \"auth = psk\" needs \"psk\"" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = pubkey\n", 6, "auth: pubkey is not supported yet" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = cert\n", 6, "auth: \"cert\" is not psk" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth =\n", 6, "auth: \"\" is not psk" },
+	{ DP "psk = \"" PSK_STR "\"\n", 6, "peer \"b\": \"psk\" applies to IKE-managed peers only (add \"auth = psk\")" },
+	{ DP "start = trap\nlocal-id = fqdn:a.example\n", 6, "\"start\" applies to IKE-managed peers only" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\ndpd-delay = 10s\nprotect = proto tcp\n", 5, "\"dpd-delay\" applies to IKE-managed" },
+	{ DI "[peer c]\naddress = 10.0.0.3\nprotect = proto tcp\nnat-traversal = no\n", 11, "peer \"c\": \"nat-traversal\" applies to IKE-managed" },
+	{ DP SA_OUT "psk = \"" PSK_STR "\"\n", 12, "unknown key \"psk\" in [sa o]" },
+	{ DAEMON "auth = psk\n", 3, "unknown key \"auth\" in [daemon]" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\nauth = psk\npsk = \"" PSK_STR "\"\n", 3, "peer \"b\": needs at least one \"protect\" line" },
+
+	/* psk: every malformed form; none may echo the key. */
+	{ DAEMON APEER "psk = " PSK_STR "\n", 7, "psk: expected 0xHEX, \"STRING\" (in quotes) or @FILE" },
+	{ DAEMON APEER "psk = " PSK_HEX "\n", 7, "psk: expected 0xHEX" },
+	{ DAEMON APEER "psk =\n", 7, "psk: expected 0xHEX" },
+	{ DAEMON APEER "psk = 'Kx9Vq-Kx9Vq-Kx9Vq'\n", 7, "psk: expected 0xHEX" },
+	{ DAEMON APEER "psk = \"hunter2\"\n", 7, "psk: the key is 7 bytes; at least 16 are needed (a short key can be guessed offline" },
+	{ DAEMON APEER "psk = \"\"\n", 7, "psk: the key is 0 bytes; at least 16" },
+	{ DAEMON APEER "psk = \"Kx9Vq-Kx9Vq-Kx9\"\n", 7, "the key is 15 bytes" },
+	{ DAEMON APEER "psk = 0x5ec2e75ec2e75ec2e75ec2e75ec2e7\n", 7, "psk: the key is 15 bytes; at least 16" },
+	{ DAEMON APEER "psk = 0x\n", 7, "psk: the key is 0 bytes" },
+	{ DAEMON APEER "psk = 0x5ec2e75ec2e75eg2e75ec2e75ec2e75e\n", 7, "psk: not a hex string (bad digit at position 17)" },
+	{ DAEMON APEER "psk = 0x5ec2e75ec2e75ec2 e75ec2e75ec2e75e\n", 7, "psk: not a hex string (bad digit at position 19)" },
+	{ DAEMON APEER "psk = 0x" PSK_HEX "5\n", 7, "psk: odd number of hex digits" },
+	{ DAEMON APEER "psk = 0x" PSK_HEX PSK_HEX PSK_HEX PSK_HEX PSK_HEX PSK_HEX PSK_HEX PSK_HEX
+	  PSK_HEX PSK_HEX PSK_HEX PSK_HEX PSK_HEX PSK_HEX PSK_HEX PSK_HEX "00\n", 7,
+	  "psk: the key is 257 bytes; at most 256 are allowed" },
+	{ DAEMON APEER "psk = \"" PSK_STR "\n", 7, "psk: a quoted key must end with \" and hold no \" inside" },
+	{ DAEMON APEER "psk = \"Kx9Vq-Kx9Vq\"-Kx9Vq-Kx9Vq\"\n", 7, "psk: a quoted key must end with" },
+	{ DAEMON APEER "psk = \"\n", 7, "psk: a quoted key must end with" },
+	{ DAEMON APEER "psk = \"" PSK_STR "\"x\n", 7, "psk: a quoted key must end with" },
+	{ DAEMON APEER "psk = \"" PSK_STR "\"# not a comment\n", 7, "psk: a quoted key must end with" },
+	{ DAEMON APEER "psk = \"Kx9Vq # Kx9Vq\n", 7, "psk: a quoted key must end with" },
+	{ DAEMON APEER "psk = @b.psk\n", 7, "psk: key files (@PATH) are not allowed here" },
+	{ DAEMON APEER "psk = @\n", 7, "psk: \"@\" needs a file name" },
+	{ DI "psk = \"" PSK_STR "\"\n", 8, "duplicate key \"psk\" (first set on line 7)" },
+	{ DAEMON APEER "psk Kx9Vq-Kx9Vq-Kx9Vq\n", 7, "expected \"key = value\"" },
+	{ DAEMON APEER "psk Kx9Vq = 1\n", 7, "bad key name ; keys are" },
+
+	/* local-id, remote-id */
+	{ DI "local-id = gw.example.org\n", 8, "local-id: \"gw.example.org\" is not fqdn:NAME, email:ADDR, ip:ADDRESS or dn:DN" },
+	{ DI "remote-id = FQDN:gw.example.org\n", 8, "remote-id: \"FQDN:gw.example.org\" is not fqdn:NAME" },
+	{ DI "local-id =\n", 8, "local-id: \"\" is not fqdn:NAME" },
+	{ DI "local-id = fqdn:\n", 8, "local-id: fqdn:\"\" is not a domain name" },
+	{ DI "local-id = fqdn:a..example\n", 8, "local-id: fqdn:\"a..example\" is not a domain name" },
+	{ DI "local-id = fqdn:.example\n", 8, "is not a domain name" },
+	{ DI "local-id = fqdn:example.\n", 8, "is not a domain name" },
+	{ DI "local-id = fqdn:gw example\n", 8, "is not a domain name" },
+	{ DI "local-id = fqdn:gw/example\n", 8, "is not a domain name" },
+	{ DI "local-id = fqdn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b\n", 8, "is not a domain name" },
+	{ DI "remote-id = email:ops\n", 8, "remote-id: email:\"ops\" is not an address LOCAL@DOMAIN" },
+	{ DI "remote-id = email:@example.org\n", 8, "is not an address LOCAL@DOMAIN" },
+	{ DI "remote-id = email:ops@\n", 8, "is not an address LOCAL@DOMAIN" },
+	{ DI "remote-id = email:a@b@c\n", 8, "is not an address LOCAL@DOMAIN" },
+	{ DI "remote-id = email:o ps@example.org\n", 8, "is not an address LOCAL@DOMAIN" },
+	{ DI "remote-id = email:ops@exa mple.org\n", 8, "is not an address LOCAL@DOMAIN" },
+	{ DI "local-id = ip:10.0.0.300\n", 8, "local-id: \"10.0.0.300\" is not an IPv4 or IPv6 address" },
+	{ DI "local-id = ip:10.0.0.0/8\n", 8, "is not an IPv4 or IPv6 address" },
+	{ DI "local-id = ip:224.0.0.1\n", 8, "local-id: \"224.0.0.1\" is not a unicast address" },
+	{ DI "local-id = ip:\n", 8, "local-id: \"\" is not an IPv4 or IPv6 address" },
+	{ DI "local-id = dn:\n", 8, "local-id: dn: empty part" },
+	{ DI "local-id = dn:CN=a,,O=b\n", 8, "local-id: dn: empty part (\",,\" or \",\" at an end)" },
+	{ DI "local-id = dn:CN=a,\n", 8, "dn: empty part" },
+	{ DI "local-id = dn:CN\n", 8, "local-id: dn: \"CN\" is not TYPE=VALUE" },
+	{ DI "local-id = dn:XX=a\n", 8, "local-id: dn: unknown attribute type \"XX\" (known: C, ST" },
+	{ DI "local-id = dn:=a\n", 8, "unknown attribute type \"\"" },
+	{ DI "local-id = dn:CN=\n", 8, "local-id: dn: CN value \"\" is empty" },
+	{ DI "local-id = dn:C=CHE\n", 8, "local-id: dn: C value \"CHE\" is not allowed for it" },
+	{ DI "local-id = dn:C=C\xc3\xa9\n", 8, "dn: C value" },
+	{ DI "local-id = dn:E=z\xc3\xbcrich@example.org\n", 8, "dn: E value \"z\xc3\xbcrich@example.org\" is not allowed" },
+	{ DI "local-id = dn:serialNumber=12_34\n", 8, "dn: serialNumber value \"12_34\" is not allowed" },
+	{ DI "local-id = dn:CN=a\\,b\n", 8, "local-id: dn: escapes, quotes, \";\" and multi-valued RDNs (\"+\") are not supported" },
+	{ DI "local-id = dn:CN=a+O=b\n", 8, "multi-valued RDNs" },
+	{ DI "local-id = dn:CN=\"a\"\n", 8, "dn: escapes, quotes" },
+	{ DI "local-id = dn:CN=a;O=b\n", 8, "dn: escapes, quotes" },
+	{ DI "remote-id = dn:CN=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,"
+	  "O=" B50 B50 B50 "\n",
+	  8, "remote-id: dn: the encoded name is longer than 255 bytes" },
+	{ DI "local-id = fqdn:a.example\nlocal-id = fqdn:b.example\n", 9, "duplicate key \"local-id\" (first set on line 8)" },
+
+	/* Proposals: syntax only. */
+	{ DI "ike-proposals =\n", 8, "ike-proposals: empty proposal (\",,\" or \",\" at an end)" },
+	{ DI "ike-proposals = aes256gcm16-prfsha256-x25519,,aes128gcm16-prfsha256-ecp256\n", 8, "ike-proposals: empty proposal" },
+	{ DI "esp-proposals = aes256gcm16,\n", 8, "esp-proposals: empty proposal" },
+	{ DI "esp-proposals = AES256GCM16\n", 8, "esp-proposals: \"AES256GCM16\" is not a proposal (words of a-z 0-9 joined by \"-\")" },
+	{ DI "esp-proposals = aes256gcm16 aes128gcm16\n", 8, "\"aes256gcm16 aes128gcm16\" is not a proposal" },
+	{ DI "esp-proposals = aes256gcm16--esn\n", 8, "\"aes256gcm16--esn\" is not a proposal" },
+	{ DI "esp-proposals = -aes256gcm16\n", 8, "is not a proposal" },
+	{ DI "esp-proposals = aes256gcm16-\n", 8, "is not a proposal" },
+	{ DI "esp-proposals = aes_gcm\n", 8, "\"aes_gcm\" is not a proposal" },
+	{ DI "esp-proposals = aes128gcm16, aes256gcm16 ,aes128gcm16\n", 8, "esp-proposals: \"aes128gcm16\" is listed twice" },
+	{ DI "ike-proposals = " P17 "\n", 8, "ike-proposals: more than 16 proposals" },
+	{ DI "ike-proposals = x1," A64 A64 "\n", 8,
+	  "ike-proposals: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is longer than 127 characters" },
+
+	/* start, switches */
+	{ DI "start = now\n", 8, "start: \"now\" is not initiate, trap or wait" },
+	{ DI "fragmentation = maybe\n", 8, "fragmentation: \"maybe\" is not no or yes" },
+	{ DI "nat-traversal = on\n", 8, "nat-traversal: \"on\" is not no or yes" },
+
+	/* Durations and counts. */
+	{ DI "ike-lifetime = 59\n", 8, "ike-lifetime: \"59\" is out of range (1m..30d)" },
+	{ DI "ike-lifetime = 31d\n", 8, "ike-lifetime: \"31d\" is out of range (1m..30d)" },
+	{ DI "ike-lifetime = 1w\n", 8, "ike-lifetime: \"1w\" is not a duration (a number with ms, s, m, h or d)" },
+	{ DI "ike-lifetime = 1.5h\n", 8, "\"1.5h\" is not a duration" },
+	{ DI "ike-lifetime = 4 h\n", 8, "\"4 h\" is not a duration" },
+	{ DI "ike-lifetime = 4H\n", 8, "\"4H\" is not a duration" },
+	{ DI "ike-lifetime = h\n", 8, "\"h\" is not a duration" },
+	{ DI "ike-lifetime = -1h\n", 8, "is not a duration" },
+	{ DI "ike-lifetime = 0x10\n", 8, "is not a duration" },
+	{ DI "ike-lifetime =\n", 8, "ike-lifetime: \"\" is not a duration" },
+	{ DI "ike-lifetime = 99999999999999999999999d\n", 8, "is out of range (1m..30d)" },
+	{ DI "child-lifetime = 0\n", 8, "child-lifetime: \"0\" is out of range (1m..30d)" },
+	{ DI "child-lifetime = 59999ms\n", 8, "child-lifetime: \"59999ms\" is out of range" },
+	{ DI "child-lifetime = 60001ms\n", 8, "child-lifetime: \"60001ms\" is not a whole number of seconds" },
+	{ DI "rekey-margin = 0\n", 8, "rekey-margin: \"0\" is out of range (1s..1d)" },
+	{ DI "rekey-margin = 1500ms\n", 8, "rekey-margin: \"1500ms\" is not a whole number of seconds" },
+	{ DI "rekey-jitter = 25h\n", 8, "rekey-jitter: \"25h\" is out of range (0s..1d)" },
+	{ DI "dpd-delay = 86401\n", 8, "dpd-delay: \"86401\" is out of range (0s..1d)" },
+	{ DI "dpd-delay = 1d1h\n", 8, "is not a duration" },
+	{ DI "retransmit-timeout = 99ms\n", 8, "retransmit-timeout: \"99ms\" is out of range (100ms..1m)" },
+	{ DI "retransmit-timeout = 61s\n", 8, "retransmit-timeout: \"61s\" is out of range (100ms..1m)" },
+	{ DI "retransmit-tries = 17\n", 8, "retransmit-tries: \"17\" is out of range (0..16)" },
+	{ DI "retransmit-tries = 2x\n", 8, "retransmit-tries: \"2x\" is not a number" },
+	{ DI "child-lifetime-bytes = 1T\n", 8, "child-lifetime-bytes: \"1T\" is not a number (digits with an optional K, M or G)" },
+	{ DI "child-lifetime-bytes = 1k\n", 8, "\"1k\" is not a number" },
+	{ DI "child-lifetime-bytes = 1KB\n", 8, "\"1KB\" is not a number" },
+	{ DI "child-lifetime-bytes = K\n", 8, "\"K\" is not a number" },
+	{ DI "child-lifetime-bytes = -1\n", 8, "is not a number" },
+	{ DI "child-lifetime-bytes =\n", 8, "child-lifetime-bytes: \"\" is not a number" },
+	{ DI "child-lifetime-bytes = 9223372036854775808\n", 8, "child-lifetime-bytes: \"9223372036854775808\" is out of range (at most 2^63 - 1)" },
+	{ DI "child-lifetime-packets = 8589934592G\n", 8, "child-lifetime-packets: \"8589934592G\" is out of range" },
+	{ DI "child-lifetime-packets = 99999999999999999999999\n", 8, "is out of range" },
+
+	/* Rekeying must start before the lifetime ends. */
+	{ DI "child-lifetime = 18m\n", 8, "peer \"b\": rekey-margin (540s) + rekey-jitter (540s) must be less than child-lifetime (1080s)" },
+	{ DI "ike-lifetime = 10m\nchild-lifetime = 5m\nrekey-margin = 1m\nrekey-jitter = 4m\n", 11,
+	  "rekey-margin (60s) + rekey-jitter (240s) must be less than child-lifetime (300s)" },
+	{ DI "rekey-margin = 1h\n", 8, "rekey-margin (3600s) + rekey-jitter (540s) must be less than child-lifetime (3600s)" },
+	{ DI "rekey-jitter = 20h\nchild-lifetime = 30d\n", 8, "must be less than ike-lifetime (14400s)" },
+	{ DI "ike-lifetime = 1000\nrekey-margin = 460\n", 9, "rekey-margin (460s) + rekey-jitter (540s) must be less than ike-lifetime (1000s)" },
+	{ DI "ike-lifetime = 1000\nrekey-margin = 459\n[peer c]\n", 10, "peer \"c\": missing \"address\"" },
 };
 
 static void check_no_key(const struct err_case *ec, const char *reason)
 {
-	const char *keys[] = { K20, K32, "a0a1a2a3", "c0c1c2c3" };
+	const char *keys[] = { K20, K32, "a0a1a2a3", "c0c1c2c3", "Kx9",
+			       "x9V", "9Vq", "5ec2e7", "c2e75e", "e75ec2",
+			       "hunter" };
 	unsigned i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -361,4 +529,47 @@ TEST(conf_error_format)
 	e.line = 0;
 	CHECK(!strcmp(conf_error_format(&e, buf, sizeof(buf)),
 		      "tunsecd.conf: spi: \"0x\" is not a number"));
+}
+
+/* No six bytes in a row of a refused psk value show up in the reason. */
+static bool echoes(const char *reason, const char *v)
+{
+	size_t n = strlen(v), i;
+	char w[7];
+
+	for (i = 0; i + 6 <= n; i++) {
+		memcpy(w, v + i, 6);
+		w[6] = '\0';
+		if (strstr(reason, w))
+			return true;
+	}
+	return false;
+}
+
+TEST(conf_error_psk_never_echoed)
+{
+	static const char *const prefixes[] = { "0x", "0X", "\"", "", "0x0" };
+	static const char alphabet[] = "0123456789abcdefABCDEFgxz\"# \t";
+	char v[64], text[256];
+	struct conf c;
+	struct conf_error e;
+	unsigned i, j, len, refused = 0;
+
+	for (i = 0; i < 2000; i++) {
+		int n = snprintf(v, sizeof(v), "%s", prefixes[test_rand() % 5]);
+
+		len = (unsigned)(test_rand() % 48);
+		for (j = 0; j < len; j++)
+			v[n + j] = alphabet[test_rand() % (sizeof(alphabet) - 1)];
+		v[n + len] = '\0';
+		snprintf(text, sizeof(text), DAEMON APEER "psk = %s\n", v);
+		if (!conf_parse_text("t", text, strlen(text), NULL, &c, &e)) {
+			conf_free(&c);
+			continue;
+		}
+		refused++;
+		if (echoes(e.reason, v))
+			test_fail(__FILE__, __LINE__, "psk = %s: %s", v, e.reason);
+	}
+	CHECK(refused > 1000);
 }

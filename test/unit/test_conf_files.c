@@ -211,6 +211,264 @@ TEST(conf_parse_file_errors)
 	tmpdir_remove(&t);
 }
 
+/* An IKE-managed peer on lines 3-6; "psk = ..." follows on line 7. */
+#define IHEAD "[daemon]\nlocal-address = 10.0.0.1\n"                      /* 1-2 */ \
+	      "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = psk\n" /* 3-6 */
+
+/* A pre-shared key of 24 bytes that no error may show. */
+#define PSK24 "Zq8Wm-Zq8Wm-Zq8Wm-Zq8Wm!"
+
+static int parse_psk(const struct tmpdir *t, const char *val, struct conf *c,
+		     struct conf_error *e)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), IHEAD "psk = %s\n", val);
+	return conf_parse_text("k.conf", text, strlen(text), t->path, c, e);
+}
+
+/* Key file contents and the key they hold: one newline at the end (LF or
+ * CR LF) is not part of it; any other byte is. */
+static const struct {
+	const char *content;
+	size_t len;
+	const char *key;
+	size_t key_len;
+} psk_files[] = {
+	{ PSK24 "\n", 25, PSK24, 24 },
+	{ PSK24 "\r\n", 26, PSK24, 24 },
+	{ PSK24, 24, PSK24, 24 },
+	{ PSK24 "\n\n", 26, PSK24 "\n", 25 },
+	{ PSK24 "\r", 25, PSK24 "\r", 25 },
+	{ " " PSK24 " \n", 27, " " PSK24 " ", 26 },
+	{ "\0\1\2\3\4\5\6\7\x80\xff\n\r\t #\"@\n", 18,
+	  "\0\1\2\3\4\5\6\7\x80\xff\n\r\t #\"@", 17 },
+};
+
+static void bytes_write(const struct tmpdir *t, const char *name,
+			const void *b, size_t n, mode_t mode)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", t->path, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, b, n) != (ssize_t)n || close(fd) ||
+	    chmod(path, mode))
+		test_fail(__FILE__, __LINE__, "cannot write %s", path);
+}
+
+TEST(conf_psk_file_good)
+{
+	struct tmpdir t;
+	struct conf c;
+	struct conf_error e;
+	char abs[128];
+	unsigned i;
+
+	REQUIRE(tmpdir_make(&t));
+	for (i = 0; i < sizeof(psk_files) / sizeof(psk_files[0]); i++) {
+		bytes_write(&t, "a.psk", psk_files[i].content, psk_files[i].len,
+			    i % 2 ? 0400 : 0600);
+		if (parse_psk(&t, "@a.psk", &c, &e)) {
+			test_fail(__FILE__, __LINE__, "case %u: %s", i, e.reason);
+			continue;
+		}
+		CHECK_EQ(c.peers[0].ike.psk_len, psk_files[i].key_len);
+		CHECK_MEM(c.peers[0].ike.psk, psk_files[i].key,
+			  psk_files[i].key_len);
+		CHECK(!c.peers[0].ike.psk_inline);
+		CHECK_EQ(c.peers[0].ike.key_line[CONF_IKE_PSK], 7);
+		conf_free(&c);
+	}
+	snprintf(abs, sizeof(abs), "@%s/a.psk", t.path);
+	CHECK_EQ(parse_psk(&t, abs, &c, &e), 0);
+	conf_free(&c);
+	tmpdir_remove(&t);
+}
+
+static const struct {
+	const char *name, *content;
+	mode_t mode;
+	const char *reason;
+} psk_file_errors[] = {
+	{ "missing.psk", NULL, 0, "psk: key file \"" },
+	{ "world.psk", PSK24 "\n", 0644, "is readable by others (mode 0644; it must be 0600" },
+	{ "group.psk", PSK24, 0640, "is readable by others (mode 0640" },
+	{ "gwrite.psk", PSK24, 0620, "is readable by others" },
+	{ "oexec.psk", PSK24, 0601, "is readable by others" },
+	{ "short.psk", "Zq8Wm-Zq8Wm-Zq8\n", 0600, "psk: key file \"" },
+	{ "empty.psk", "", 0600, "the key is 0 bytes; at least 16" },
+	{ "newline.psk", "\n", 0600, "the key is 0 bytes" },
+	{ "dir.psk", NULL, 0700, "is not a regular file" },
+};
+
+TEST(conf_psk_file_errors)
+{
+	static const struct conf zero;
+	char val[64], path[128], big[CONF_KEY_FILE_MAX + 2];
+	struct tmpdir t;
+	struct conf c;
+	struct conf_error e;
+	unsigned i;
+
+	REQUIRE(tmpdir_make(&t));
+	for (i = 0; i < sizeof(psk_file_errors) / sizeof(psk_file_errors[0]); i++) {
+		const char *n = psk_file_errors[i].name;
+
+		if (psk_file_errors[i].content)
+			file_write(&t, n, psk_file_errors[i].content,
+				   psk_file_errors[i].mode);
+		if (!strcmp(n, "dir.psk")) {
+			snprintf(path, sizeof(path), "%s/%s", t.path, n);
+			CHECK_EQ(mkdir(path, 0700), 0);
+		}
+		snprintf(val, sizeof(val), "@%s", n);
+		if (parse_psk(&t, val, &c, &e) != -EINVAL || e.line != 7 ||
+		    !strstr(e.reason, psk_file_errors[i].reason))
+			test_fail(__FILE__, __LINE__, "%s: line %u: %s", n,
+				  e.line, e.reason);
+		CHECK(!strstr(e.reason, "Zq8"));
+		CHECK(!memcmp(&c, &zero, sizeof(c)));
+	}
+	CHECK_EQ(parse_psk(&t, "@missing.psk", &c, &e), -EINVAL);
+	CHECK(strstr(e.reason, "missing.psk\" cannot be opened: No such file"));
+	CHECK_EQ(parse_psk(&t, "@short.psk", &c, &e), -EINVAL);
+	CHECK(strstr(e.reason, "short.psk\": the key is 15 bytes; at least 16"));
+	/* 257 bytes; then a file too large to be a key file. */
+	memset(big, 'Z', sizeof(big));
+	bytes_write(&t, "long.psk", big, CONF_PSK_MAX + 1, 0600);
+	CHECK_EQ(parse_psk(&t, "@long.psk", &c, &e), -EINVAL);
+	CHECK(strstr(e.reason, "the key is 257 bytes; at most 256") != NULL);
+	bytes_write(&t, "long.psk", big, CONF_PSK_MAX, 0600);
+	CHECK_EQ(parse_psk(&t, "@long.psk", &c, &e), 0);
+	conf_free(&c);
+	bytes_write(&t, "big.psk", big, sizeof(big), 0600);
+	CHECK_EQ(parse_psk(&t, "@big.psk", &c, &e), -EINVAL);
+	CHECK(strstr(e.reason, "psk: key file") && strstr(e.reason,
+	      "is larger than 4096 bytes"));
+	CHECK(!strstr(e.reason, "ZZZ"));
+	tmpdir_remove(&t);
+}
+
+/* A pre-shared key written inline in a file others may read is flagged,
+ * as inline SA keys are; one in a key file is not. */
+TEST(conf_psk_inline_exposed)
+{
+	struct tmpdir t;
+	struct conf c;
+	struct conf_error e;
+	char path[128];
+
+	REQUIRE(tmpdir_make(&t));
+	snprintf(path, sizeof(path), "%s/tunsecd.conf", t.path);
+	file_write(&t, "tunsecd.conf", IHEAD "psk = \"" PSK24 "\"\n", 0644);
+	CHECK_EQ(conf_parse_file(path, &c, &e), 0);
+	CHECK(c.inline_keys_exposed && c.peers[0].ike.psk_inline);
+	conf_free(&c);
+	file_write(&t, "tunsecd.conf", IHEAD "psk = 0x000102030405060708090a0b0c0d0e0f\n", 0640);
+	CHECK_EQ(conf_parse_file(path, &c, &e), 0);
+	CHECK(c.inline_keys_exposed);
+	conf_free(&c);
+	CHECK_EQ(chmod(path, 0600), 0);
+	CHECK_EQ(conf_parse_file(path, &c, &e), 0);
+	CHECK(!c.inline_keys_exposed);
+	conf_free(&c);
+	file_write(&t, "a.psk", PSK24 "\n", 0600);
+	file_write(&t, "tunsecd.conf", IHEAD "psk = @a.psk\n", 0644);
+	CHECK_EQ(conf_parse_file(path, &c, &e), 0);
+	CHECK(!c.inline_keys_exposed && !c.peers[0].ike.psk_inline);
+	CHECK_MEM(c.peers[0].ike.psk, PSK24, 24);
+	conf_free(&c);
+	tmpdir_remove(&t);
+}
+
+/* Two hosts' files describe one IKE peering: each one's local-id is the
+ * other's remote-id, the keys and proposals are equal, both are in
+ * transport mode. */
+static void check_ike_pair(const struct conf *a, const struct conf *b)
+{
+	const struct conf_ike *x, *y;
+
+	REQUIRE(a->npeers == 1 && b->npeers == 1);
+	x = &a->peers[0].ike;
+	y = &b->peers[0].ike;
+	CHECK(x->enabled && y->enabled && a->nsas == 0 && b->nsas == 0);
+	CHECK(a->peers[0].mode == ESP_MODE_TRANSPORT &&
+	      b->peers[0].mode == ESP_MODE_TRANSPORT);
+	CHECK(addr_equal(&a->peers[0].addr, &b->daemon.local));
+	CHECK(addr_equal(&b->peers[0].addr, &a->daemon.local));
+	CHECK(x->psk_len >= CONF_PSK_MIN && x->psk_len == y->psk_len &&
+	      !memcmp(x->psk, y->psk, x->psk_len));
+	CHECK(x->local_id.type == y->remote_id.type &&
+	      x->local_id.len == y->remote_id.len &&
+	      !memcmp(x->local_id.data, y->remote_id.data, x->local_id.len));
+	CHECK(y->local_id.type == x->remote_id.type &&
+	      y->local_id.len == x->remote_id.len &&
+	      !memcmp(y->local_id.data, x->remote_id.data, y->local_id.len));
+	CHECK_EQ(x->local_id.type, IKE_ID_FQDN);
+	CHECK(!memcmp(&x->ike_proposals, &y->ike_proposals,
+		      sizeof(x->ike_proposals)));
+	CHECK(!memcmp(&x->esp_proposals, &y->esp_proposals,
+		      sizeof(x->esp_proposals)));
+	CHECK(x->start == CONF_IKE_START_INITIATE &&
+	      y->start == CONF_IKE_START_WAIT);
+}
+
+/* Host B's file: the lines of text that start with "#|", without it. */
+static char *b_file_of(const char *text)
+{
+	char *out = malloc(strlen(text) + 1);
+	const char *line = text;
+	size_t o = 0;
+
+	if (!out)
+		return NULL;
+	while (line && *line) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+
+		if (n >= 2 && line[0] == '#' && line[1] == '|') {
+			memcpy(out + o, line + 2, n - 2);
+			o += n - 2;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static char *slurp(const char *path);
+
+TEST(conf_example_ike_psk)
+{
+	struct conf a, b;
+	struct conf_error e;
+	char path[512], msg[600], *text, *btext;
+
+	snprintf(path, sizeof(path), "%s/examples/ike-psk.conf", test_srcdir());
+	if (conf_parse_file(path, &a, &e))
+		test_fail(__FILE__, __LINE__, "%s", conf_error_format(&e, msg, sizeof(msg)));
+	text = slurp(path);
+	REQUIRE(text);
+	btext = b_file_of(text);
+	REQUIRE(btext);
+	if (conf_parse_text("b.conf", btext, strlen(btext), NULL, &b, &e))
+		test_fail(__FILE__, __LINE__, "%s", conf_error_format(&e, msg, sizeof(msg)));
+	check_ike_pair(&a, &b);
+	/* What A's comments say about its settings. */
+	CHECK_EQ(a.peers[0].nsel, 3);
+	CHECK(a.peers[0].ike.ike_lifetime == 14400 &&
+	      a.peers[0].ike.child_lifetime == 3600 &&
+	      a.peers[0].ike.dpd_delay == 30);
+	CHECK(a.peers[0].ike.ike_proposals.n == 3 &&
+	      a.peers[0].ike.esp_proposals.n == 4);
+	conf_free(&a);
+	conf_free(&b);
+	free(btext);
+	free(text);
+}
+
 /* The shipped examples parse, and say what their comments say. */
 TEST(conf_examples)
 {
@@ -299,16 +557,16 @@ TEST(conf_man_page_examples)
 	static const char *const keys[] = { "b-out", "b-in", "site-b-out",
 					    "site-b-in", "b-out0", "b-out1",
 					    "b-in0", "b-in1" };
-	/* SAs in each example, in page order: per-CPU SAs, transport,
-	 * tunnel. */
-	static const unsigned nsas[] = { 4, 2, 2 };
+	/* SAs in each example, in page order: per-CPU SAs, IKE host A and
+	 * host B, transport, tunnel. */
+	static const unsigned nsas[] = { 4, 0, 0, 2, 2 };
 	static const char hex36[] = "000102030405060708090a0b0c0d0e0f"
 				    "101112131415161718191a1b1c1d1e1f20212223";
 	char path[512], msg[600];
 	const char *pos;
 	char *man, *ex;
 	struct tmpdir t;
-	struct conf c;
+	struct conf c, ike_a;
 	struct conf_error e;
 	unsigned i, n = 0;
 
@@ -323,6 +581,8 @@ TEST(conf_man_page_examples)
 		snprintf(path, sizeof(path), "keys/%s.key", keys[i]);
 		file_write(&t, path, hex36, 0600);
 	}
+	file_write(&t, "keys/a-b.psk", hex36, 0600);
+	memset(&ike_a, 0, sizeof(ike_a));
 	snprintf(path, sizeof(path), "%s/ex.conf", t.path);
 	while ((ex = man_example_next(&pos))) {
 		file_write(&t, "ex.conf", ex, 0600);
@@ -334,11 +594,20 @@ TEST(conf_man_page_examples)
 		if (n == 0 && c.nsas == 4) /* what its text says */
 			CHECK(c.daemon.workers == 2 && c.sas[0].cpu == 0 &&
 			      c.sas[1].cpu == 1 && c.sas[3].inbound);
+		if (n == 1) { /* host A; B comes next */
+			ike_a = c;
+			free(ex);
+			n++;
+			continue;
+		}
+		if (n == 2 && ike_a.npeers)
+			check_ike_pair(&ike_a, &c);
 		conf_free(&c);
 		free(ex);
 		n++;
 	}
 	CHECK_EQ(n, sizeof(nsas) / sizeof(nsas[0]));
+	conf_free(&ike_a);
 	tmpdir_remove(&t);
 	free(man);
 }

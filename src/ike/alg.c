@@ -3,7 +3,8 @@
 
 bool ike_encr_is_aead(enum ike_encr_alg encr)
 {
-	return encr == IKE_ENCR_AES_GCM_16 || encr == IKE_ENCR_AES_CCM_16 ||
+	return encr == IKE_ENCR_AES_GCM_16 || encr == IKE_ENCR_AES_CCM_8 ||
+	       encr == IKE_ENCR_AES_CCM_16 ||
 	       encr == IKE_ENCR_CHACHA20_POLY1305;
 }
 
@@ -13,6 +14,7 @@ size_t ike_encr_salt_len(enum ike_encr_alg encr)
 	case IKE_ENCR_AES_GCM_16:
 	case IKE_ENCR_CHACHA20_POLY1305:
 		return 4;
+	case IKE_ENCR_AES_CCM_8:
 	case IKE_ENCR_AES_CCM_16:
 		return 3;
 	case IKE_ENCR_AES_CBC:
@@ -26,6 +28,7 @@ size_t ike_encr_keymat_len(enum ike_encr_alg encr, unsigned key_bits)
 	switch (encr) {
 	case IKE_ENCR_AES_CBC:
 	case IKE_ENCR_AES_GCM_16:
+	case IKE_ENCR_AES_CCM_8:
 	case IKE_ENCR_AES_CCM_16:
 		if (key_bits != 128 && key_bits != 256)
 			return 0;

@@ -124,12 +124,14 @@ static enum ike_parse decode_proposal(struct cursor *c, struct ike_proposal *p,
 	return decode_transforms(&pc, p);
 }
 
-/* §3.3.1: the first proposal is number 1, each next one the same number
- * (an AND of protocols) or one more. */
+/* §3.3.1: proposals made start at number 1, each next one the same number
+ * (an AND of protocols) or one more; an accepted proposal comes back under
+ * the number it was offered with, so the first may be any non-zero
+ * number. */
 static bool num_ok(const struct ike_proposal *props, unsigned i)
 {
 	if (i == 0)
-		return props[0].num == 1;
+		return props[0].num >= 1;
 	return props[i].num == props[i - 1].num ||
 	       props[i].num == props[i - 1].num + 1;
 }

@@ -44,7 +44,7 @@ struct ike_sk {
 int ike_sk_overhead(enum ike_encr_alg encr, unsigned key_bits,
 		    enum ike_integ_alg integ, struct ike_sk_overhead *out)
 {
-	if (!out || encr == IKE_ENCR_AES_CCM_16 ||
+	if (!out || encr == IKE_ENCR_AES_CCM_16 || encr == IKE_ENCR_AES_CCM_8 ||
 	    !ike_alg_pair_ok(encr, key_bits, integ))
 		return -EINVAL;
 	if (ike_encr_is_aead(encr)) {

@@ -586,8 +586,12 @@ TEST(ike_msg_writer_refusals)
 	CHECK_EQ(ike_put_id(&w, IKE_PL_AUTH, &idi), -EINVAL);
 	FRESH();
 	memcpy(p, props, sizeof(props));
-	p[0].num = 2;
+	p[0].num = 0;
 	CHECK_EQ(ike_put_sa(&w, p, 1), -EINVAL);
+	FRESH();
+	memcpy(p, props, sizeof(props));
+	p[1].num = 3;                                    /* 1 then 3 */
+	CHECK_EQ(ike_put_sa(&w, p, 2), -EINVAL);
 	FRESH();
 	memcpy(p, props, sizeof(props));
 	p[1].spi_size = 8;                               /* ESP takes 4 */

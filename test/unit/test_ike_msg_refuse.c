@@ -206,7 +206,9 @@ static const struct body_case body_cases[] = {
 	/* SA, §3.3 */
 	{ "no proposal", SA, "", IKE_PARSE_EMPTY },
 	{ "minimal proposal", SA, "0000000801010000", IKE_PARSE_OK },
-	{ "first proposal numbered 2", SA, "0000000802010000",
+	{ "first proposal numbered 2 (an accepted one)", SA,
+	  "0000000802010000", IKE_PARSE_OK },
+	{ "first proposal numbered 0", SA, "0000000800010000",
 	  IKE_PARSE_PROPOSAL_NUM },
 	{ "numbers 1 then 3", SA, "02000008010100000000000803010000",
 	  IKE_PARSE_PROPOSAL_NUM },

@@ -152,6 +152,8 @@
 	X(SA_ADD, 0x0002, "sa-add")          \
 	X(SA_DEL, 0x0003, "sa-del")          \
 	X(RELOAD, 0x0004, "reload")          \
+	X(UP, 0x0005, "up")                  \
+	X(DOWN, 0x0006, "down")              \
 	X(REPLY, 0x8000, "reply")
 
 enum ctl_type {
@@ -222,7 +224,17 @@ enum ctl_kind {
 	X(TUN_PACKETS, 39, "tun-packets", U64, 0)                         \
 	X(UDP_PACKETS, 40, "udp-packets", U64, 0)                         \
 	X(WORKER_MASK, 41, "workers", U64, 0)                             \
-	X(OFFLOAD, 42, "offload", STR, CTL_AF_MULTI)
+	X(OFFLOAD, 42, "offload", STR, CTL_AF_MULTI)                      \
+	X(IKE_SA, 43, "ike-sa", NEST, CTL_AF_MULTI)                       \
+	X(STATE, 44, "state", STR, 0)                                     \
+	X(ROLE, 45, "role", STR, 0)                                       \
+	X(SPI_I, 46, "spi-i", U64, 0)                                     \
+	X(SPI_R, 47, "spi-r", U64, 0)                                     \
+	X(IKE_ALG, 48, "ike-alg", STR, 0)                                 \
+	X(AGE, 49, "age", U64, 0)                                         \
+	X(ESP_ALG, 50, "esp-alg", STR, 0)                                 \
+	X(SPI_IN, 51, "spi-in", U32, 0)                                   \
+	X(SPI_OUT, 52, "spi-out", U32, 0)
 
 enum ctl_attr_type {
 	CTL_A_UNSPEC = 0, /* never sent */

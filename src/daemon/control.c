@@ -161,6 +161,63 @@ static void put_sas(struct daemon *d, const struct sadb *db,
 	}
 }
 
+/* The algorithms of an IKE SA or Child SA as IANA names. */
+static void alg_text(char *buf, size_t cap, uint16_t encr, unsigned bits,
+		     uint16_t integ, uint16_t prf, uint16_t dh)
+{
+	int n = snprintf(buf, cap, "%s-%u", ike_xform_id_name(IKE_XF_ENCR, encr),
+			 bits);
+
+	if (integ && n > 0 && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, " %s",
+			      ike_xform_id_name(IKE_XF_INTEG, integ));
+	if (prf && n > 0 && (size_t)n < cap)
+		n += snprintf(buf + n, cap - (size_t)n, " %s",
+			      ike_xform_id_name(IKE_XF_PRF, prf));
+	if (dh && n > 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, " %s",
+			 ike_xform_id_name(IKE_XF_DH, dh));
+}
+
+static void put_ike_sa(struct daemon *d, const struct ike_sa_info *i,
+		       struct ctl_builder *b)
+{
+	const struct ike_suite *s = &i->suite.alg;
+	const struct ike_suite_esp *e = &i->child_suite;
+	char alg[160];
+
+	ctl_nest_begin(b, CTL_A_IKE_SA);
+	ctl_put_str(b, CTL_A_PEER_NAME, d->ike.engine.peers[i->peer].name);
+	ctl_put_str(b, CTL_A_STATE, i->state);
+	ctl_put_str(b, CTL_A_ROLE, i->initiator ? "initiator" : "responder");
+	ctl_put_u64(b, CTL_A_SPI_I, i->spi_i);
+	ctl_put_u64(b, CTL_A_SPI_R, i->spi_r);
+	ctl_put_u64(b, CTL_A_AGE, i->age_ms / 1000);
+	if (s->encr) {
+		alg_text(alg, sizeof(alg), (uint16_t)s->encr, s->encr_key_bits,
+			 (uint16_t)s->integ, (uint16_t)s->prf,
+			 (uint16_t)i->suite.dh);
+		ctl_put_str(b, CTL_A_IKE_ALG, alg);
+	}
+	if (i->children) {
+		alg_text(alg, sizeof(alg), e->encr, e->encr_key_bits, e->integ,
+			 0, 0);
+		ctl_put_str(b, CTL_A_ESP_ALG, alg);
+		ctl_put_u32(b, CTL_A_SPI_IN, i->child_spi_in);
+		ctl_put_u32(b, CTL_A_SPI_OUT, i->child_spi_out);
+	}
+	ctl_nest_end(b);
+}
+
+static void put_ike_sas(struct daemon *d, struct ctl_builder *b)
+{
+	struct ike_sa_info info;
+	unsigned i;
+
+	for (i = 0; d->ike.on && ike_sa_get(&d->ike.engine, i, &info); i++)
+		put_ike_sa(d, &info, b);
+}
+
 /* Called with the workers parked: their counters are still. */
 static int handle_show(struct daemon *d, struct ctl_builder *b)
 {
@@ -179,6 +236,7 @@ static int handle_show(struct daemon *d, struct ctl_builder *b)
 	ctl_nest_end(b);
 	for (i = 0; i < d->dp.npeers; i++)
 		put_peer(d, i, b);
+	put_ike_sas(d, b);
 	put_sas(d, &d->dp.out, b);
 	put_sas(d, &d->dp.in, b);
 	return b->err;
@@ -301,6 +359,31 @@ static int handle_sa_del(struct daemon *d, const struct ctl_iter *it,
 	return 0;
 }
 
+static int handle_up_down(struct daemon *d, const struct ctl_iter *it,
+			  struct ctl_builder *b, bool up)
+{
+	struct ctl_attr tb[CTL_A_END];
+	const char *peer;
+	int err;
+
+	if (!ctl_iter_index(it, tb) || !tb[CTL_A_PEER_NAME].type)
+		return ctl_reply_error(b, -EINVAL, "%s needs a peer name",
+				       up ? "up" : "down");
+	peer = ctl_attr_str(&tb[CTL_A_PEER_NAME]);
+	err = peer ? daemon_ike_up_down(d, peer, up) : -EINVAL;
+	if (err == -ENOENT)
+		return ctl_reply_error(b, err, "no IKE-managed peer \"%s\"",
+				       peer);
+	if (err == -EALREADY)
+		return ctl_reply_error(b, err, "peer \"%s\" is already %s",
+				       peer, up ? "up or coming up" : "down");
+	if (err)
+		return ctl_reply_error(b, err, "%s: %s", up ? "up" : "down",
+				       strerror(-err));
+	log_info("ike %s: %s requested", peer, up ? "up" : "down");
+	return 0;
+}
+
 int daemon_ctl_handle(void *arg, const struct ctl_msg *req,
 		      struct ctl_builder *reply)
 {
@@ -316,6 +399,9 @@ int daemon_ctl_handle(void *arg, const struct ctl_msg *req,
 		return handle_sa_add(d, &it, reply);
 	case CTL_SA_DEL:
 		return handle_sa_del(d, &it, reply);
+	case CTL_UP:
+	case CTL_DOWN:
+		return handle_up_down(d, &it, reply, req->type == CTL_UP);
 	case CTL_RELOAD:
 		if (daemon_reload(d, why, sizeof(why)))
 			return ctl_reply_error(reply, -EINVAL, "%s", why);

@@ -18,6 +18,8 @@
 #include "conf/conf.h"
 #include "ctl/server.h"
 #include "dp/dp.h"
+#include "ike/ike.h"
+#include "ike/keyproc.h"
 #include "io/netcfg.h"
 
 #define DAEMON_BYPASS_MARK_XOR 0x1 /* bypass mark = fwmark ^ this */
@@ -40,6 +42,14 @@ struct daemon_opts {
 };
 
 struct worker_bufs;
+
+/* The IKE engine and what it runs on (daemon/ike.c); main thread only. */
+struct daemon_ike {
+	bool on;
+	struct ike engine;
+	struct keyproc kp;        /* holds the pre-shared keys */
+	int fd500, fd4500, timer_fd;
+};
 
 /* One data-plane thread. Everything here is its own but the counters,
  * which the main thread reads while the worker is parked. */
@@ -79,6 +89,8 @@ struct daemon {
 	pthread_cond_t park_cv;
 	int park;
 	unsigned parked;
+	unsigned park_depth;     /* nested daemon_park() calls (main thread) */
+	struct daemon_ike ike;
 	struct ctl_server *ctl;
 	time_t started;
 	bool stop;
@@ -125,12 +137,31 @@ int workers_start(struct daemon *d);
 void workers_stop(struct daemon *d);
 
 /* Hold every worker between bursts until daemon_unpark(): the data plane
- * may then be changed and the counters read. Main thread only. */
+ * may then be changed and the counters read. Main thread only; calls nest
+ * (the workers go on at the outermost daemon_unpark()). */
 void daemon_park(struct daemon *d);
 void daemon_unpark(struct daemon *d);
 
 /* The workers' counters summed (call parked). */
 void daemon_stats_sum(const struct daemon *d, struct dp_stats *sum);
+
+/* ike.c */
+
+/* Whether any peer of c is IKE-managed. */
+bool daemon_conf_has_ike(const struct conf *c);
+/* The engine's view of c's IKE-managed peers (allocated; free()). 0,
+ * -ENOMEM, or -EINVAL with the reason logged (a proposal it cannot use). */
+int daemon_ike_peers(const struct conf *c, struct ike_peer_cfg **out,
+		     unsigned *n);
+/* Start the engine, its keys process (the configuration's pre-shared keys
+ * move there and are wiped here), port 500 and the timer; fd4500 is the
+ * IKE socket of the port-4500 group. 0 or -errno. */
+int daemon_ike_start(struct daemon *d, int fd4500);
+void daemon_ike_stop(struct daemon *d);
+void daemon_ike_receive(struct daemon *d, int fd);
+void daemon_ike_tick(struct daemon *d);
+/* tunsec up/down: 0, -ENOENT (no such IKE peer), -EALREADY. */
+int daemon_ike_up_down(struct daemon *d, const char *peer, bool up);
 
 /* loop.c */
 int daemon_run(struct daemon *d);

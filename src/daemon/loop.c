@@ -60,8 +60,15 @@ int daemon_run(struct daemon *d)
 			break;
 		}
 		for (i = 0; i < n; i++) {
-			if (ev[i].data.fd == d->sig_fd)
+			int fd = ev[i].data.fd;
+
+			if (fd == d->sig_fd)
 				on_signal(d);
+			else if (d->ike.on && fd == d->ike.timer_fd)
+				daemon_ike_tick(d);
+			else if (d->ike.on &&
+				 (fd == d->ike.fd500 || fd == d->ike.fd4500))
+				daemon_ike_receive(d, fd);
 			else
 				on_control(d);
 		}

@@ -176,6 +176,21 @@ static void warn_about_keys(const struct daemon *d)
 			 "tunsecd restarts, or nonces repeat");
 }
 
+/* What the parser leaves to the IKE engine: its proposals must name
+ * algorithms it has. 0, or 1 with the reason logged. */
+static int check_ike(const struct conf *c)
+{
+	struct ike_peer_cfg *cfg;
+	unsigned n;
+
+	if (!daemon_conf_has_ike(c))
+		return 0;
+	if (daemon_ike_peers(c, &cfg, &n))
+		return 1;
+	free(cfg);
+	return 0;
+}
+
 static int serve(struct daemon *d)
 {
 	int err;
@@ -185,7 +200,7 @@ static int serve(struct daemon *d)
 		return 1;
 	}
 	warn_about_keys(d);
-	if (daemon_build_dp(&d->conf, &d->dp))
+	if (check_ike(&d->conf) || daemon_build_dp(&d->conf, &d->dp))
 		return 1;
 	err = daemon_start(d);
 	if (err) {
@@ -217,10 +232,12 @@ int main(int argc, char **argv)
 	if (load_conf(&d, &o))
 		return 1;
 	if (o.check) {
-		printf("%s: configuration OK (%u peers, %u SAs)\n", o.conf_path,
-		       d.conf.npeers, d.conf.nsas);
+		rc = check_ike(&d.conf);
+		if (!rc)
+			printf("%s: configuration OK (%u peers, %u SAs)\n",
+			       o.conf_path, d.conf.npeers, d.conf.nsas);
 		conf_free(&d.conf);
-		return 0;
+		return rc;
 	}
 	d.cli_off = o.off;
 	d.cli_log_level = o.log_level;

@@ -249,19 +249,25 @@ static void udp_offloads(struct daemon *d)
 	}
 }
 
-static int open_udp(struct daemon *d)
+/* The workers' sockets, and with IKE-managed peers one more: the IKE
+ * socket of port 4500, which gets what carries the non-ESP marker. */
+static int open_udp(struct daemon *d, int *fd4500)
 {
-	int fds[WORKERS_MAX];
+	bool ike = daemon_conf_has_ike(&d->conf);
+	int fds[WORKERS_MAX + 1];
 	unsigned i;
 	int err;
 
+	*fd4500 = -1;
 	err = udp_open_group(&d->conf.daemon.local, d->conf.daemon.port,
-			     d->net.cfg.bypass_mark, fds, d->nworkers,
+			     d->net.cfg.bypass_mark, fds, d->nworkers, ike,
 			     &d->steered);
 	if (err)
 		return err;
 	for (i = 0; i < d->nworkers; i++)
 		d->workers[i].udp_fd = fds[i];
+	if (ike)
+		*fd4500 = fds[d->nworkers];
 	udp_offloads(d);
 	log_info("udp port %u: %u socket(s)%s, GSO %s, GRO %s",
 		 d->conf.daemon.port, d->nworkers,
@@ -303,6 +309,12 @@ static int open_loop(struct daemon *d)
 		err = watch(d->ep_fd, d->sig_fd);
 	if (!err)
 		err = watch(d->ep_fd, ctl_server_fd(d->ctl));
+	if (!err && d->ike.on)
+		err = watch(d->ep_fd, d->ike.fd500);
+	if (!err && d->ike.on)
+		err = watch(d->ep_fd, d->ike.fd4500);
+	if (!err && d->ike.on)
+		err = watch(d->ep_fd, d->ike.timer_fd);
 	if (!err)
 		err = workers_init(d);
 	return err;
@@ -329,9 +341,11 @@ void daemon_opts_resolve(struct daemon *d)
 
 int daemon_start(struct daemon *d)
 {
-	int err;
+	int err, fd4500 = -1;
 
 	d->ep_fd = d->sig_fd = -1;
+	d->ike.fd500 = d->ike.fd4500 = d->ike.timer_fd = -1;
+	d->ike.kp = KEYPROC_NONE;
 	daemon_opts_resolve(d);
 	err = alloc_workers(d);
 	if (!err)
@@ -342,7 +356,11 @@ int daemon_start(struct daemon *d)
 	}
 	err = open_tun(d);
 	if (!err)
-		err = open_udp(d);
+		err = open_udp(d, &fd4500);
+	if (!err && fd4500 >= 0) {
+		err = daemon_ike_start(d, fd4500);
+		fd4500 = -1; /* the IKE side owns it now */
+	}
 	if (err)
 		goto fail;
 	err = netcfg_apply(&d->net.cfg);
@@ -355,6 +373,8 @@ int daemon_start(struct daemon *d)
 	if (!err)
 		return 0;
 fail:
+	if (fd4500 >= 0)
+		close(fd4500);
 	daemon_stop(d);
 	return err;
 }
@@ -364,6 +384,8 @@ void daemon_stop(struct daemon *d)
 	unsigned i;
 
 	workers_stop(d);
+	daemon_ike_stop(d);
+	close_fd(&d->ike.fd4500);
 	if (d->net.applied && netcfg_remove(&d->net.cfg))
 		log_warn("some host configuration could not be removed");
 	d->net.applied = false;

@@ -435,6 +435,8 @@ void daemon_park(struct daemon *d)
 {
 	unsigned i, want = running(d);
 
+	if (d->park_depth++)
+		return; /* parked already, by a caller of ours */
 	pthread_mutex_lock(&d->park_mu);
 	__atomic_store_n(&d->park, 1, __ATOMIC_RELEASE);
 	for (i = 0; i < d->nworkers; i++)
@@ -447,6 +449,8 @@ void daemon_park(struct daemon *d)
 
 void daemon_unpark(struct daemon *d)
 {
+	if (--d->park_depth)
+		return;
 	pthread_mutex_lock(&d->park_mu);
 	__atomic_store_n(&d->park, 0, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&d->park_cv);

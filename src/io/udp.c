@@ -162,12 +162,15 @@ int udp_open(const struct ip_addr *local, uint16_t port, uint32_t mark,
 
 /*
  * The reuseport program sees the UDP payload: A = its first word (the SPI;
- * a payload too short to load ends the program with 0), return A mod n.
+ * a payload too short to load ends the program with 0); with an IKE
+ * socket, the non-ESP marker (A = 0) picks socket n; otherwise A mod n.
  */
-static int attach_spi_steering(int fd, unsigned n)
+static int attach_spi_steering(int fd, unsigned n, bool ike)
 {
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, n),
 		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n),
 		BPF_STMT(BPF_RET | BPF_A, 0),
 	};
@@ -176,29 +179,32 @@ static int attach_spi_steering(int fd, unsigned n)
 		.filter = code,
 	};
 
+	if (!ike) /* no marker branch: straight to the modulo */
+		code[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 1, 0,
+							0);
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
 			  sizeof(prog)) ? -errno : 0;
 }
 
 int udp_open_group(const struct ip_addr *local, uint16_t port, uint32_t mark,
-		   int *fds, unsigned n, bool *steered)
+		   int *fds, unsigned n, bool ike, bool *steered)
 {
-	unsigned i;
+	unsigned i, total = n + ike;
 	int err = 0;
 
 	*steered = false;
 	if (!n || n > WORKERS_MAX)
 		return -EINVAL;
-	for (i = 0; i < n && !err; i++)
-		err = open_one(local, port, mark, n > 1, &fds[i]);
+	for (i = 0; i < total && !err; i++)
+		err = open_one(local, port, mark, total > 1, &fds[i]);
 	if (err) {
 		while (--i > 0)
 			close(fds[i - 1]);
 		return err;
 	}
-	if (n == 1)
+	if (total == 1)
 		return 0;
-	err = attach_spi_steering(fds[0], n);
+	err = attach_spi_steering(fds[0], n, ike);
 	if (err)
 		log_warn("udp: the kernel refused SPI steering (%s): datagrams "
 			 "are spread by address and port", strerror(-err));

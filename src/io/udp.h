@@ -32,18 +32,20 @@ int udp_open(const struct ip_addr *local, uint16_t port, uint32_t mark,
 	     int *fd);
 
 /*
- * Open n (1..WORKERS_MAX) sockets as udp_open() does, all bound to
- * local:port in one SO_REUSEPORT group, into fds[0..n). With n > 1 the
- * group steers each datagram by the first 32-bit word of its payload — the
- * ESP SPI (RFC 4303 §2.1) — to socket SPI mod n (a classic BPF program,
+ * Open n (1..WORKERS_MAX) sockets as udp_open() does, and with ike one
+ * more, all bound to local:port in one SO_REUSEPORT group, into
+ * fds[0..n + ike). When the group has more than one socket it steers each
+ * datagram by the first 32-bit word of its payload — the ESP SPI (RFC 4303
+ * §2.1) — to socket SPI mod n (a classic BPF program,
  * SO_ATTACH_REUSEPORT_CBPF), so one SA's packets always reach one socket;
- * payloads shorter than 4 bytes (NAT keepalives) and the non-ESP marker
- * (SPI 0: IKE, RFC 3948 §2.2) go to socket 0. When the kernel refuses the
- * program it is logged and the kernel's own hash steers (by addresses and
- * ports). *steered tells which. 0, or -errno with every socket closed.
+ * the non-ESP marker (SPI 0: IKE, RFC 3948 §2.2) goes to socket n (the IKE
+ * socket) with ike, else to socket 0; payloads shorter than 4 bytes (NAT
+ * keepalives) go to socket 0. When the kernel refuses the program it is
+ * logged and the kernel's own hash steers (by addresses and ports).
+ * *steered tells which. 0, or -errno with every socket closed.
  */
 int udp_open_group(const struct ip_addr *local, uint16_t port, uint32_t mark,
-		   int *fds, unsigned n, bool *steered);
+		   int *fds, unsigned n, bool ike, bool *steered);
 
 /* Ask for coalesced receives (UDP_GRO): one receive may then return several
  * datagrams of one flow back to back (udp_dgram.seg). 0 or -errno

@@ -280,7 +280,7 @@ TEST(udp_group_steers_by_spi)
 	/* A free port: the one the kernel just gave probe. */
 	port = bound_port(probe);
 	close(probe);
-	REQUIRE(udp_open_group(&lo, port, 0, fds, 3, &steered) == 0);
+	REQUIRE(udp_open_group(&lo, port, 0, fds, 3, false, &steered) == 0);
 	CHECK(steered);
 	for (i = 0; i < sizeof(spis) / sizeof(spis[0]); i++)
 		CHECK_EQ(steered_to(fds, 3, tx, port, spis[i], 40),
@@ -292,13 +292,44 @@ TEST(udp_group_steers_by_spi)
 	close(tx);
 }
 
+/* With an IKE socket: the non-ESP marker (SPI 0) goes to it, the rest
+ * by SPI mod n among the others; even a group of one worker steers. */
+TEST(udp_group_ike_socket)
+{
+	struct ip_addr lo = loopback();
+	int fds[3], tx = open_any(), probe = open_any();
+	uint16_t port;
+	bool steered = false;
+	uint32_t spi;
+
+	REQUIRE(tx >= 0 && probe >= 0);
+	port = bound_port(probe);
+	close(probe);
+	REQUIRE(udp_open_group(&lo, port, 0, fds, 2, true, &steered) == 0);
+	CHECK(steered);
+	CHECK_EQ(steered_to(fds, 3, tx, port, 0, 40), 2);
+	for (spi = 1; spi < 9; spi++)
+		CHECK_EQ(steered_to(fds, 3, tx, port, spi, 40), (int)(spi % 2));
+	CHECK_EQ(steered_to(fds, 3, tx, port, 0xff, 1), 0);
+	close(fds[0]);
+	close(fds[1]);
+	close(fds[2]);
+	REQUIRE(udp_open_group(&lo, port, 0, fds, 1, true, &steered) == 0);
+	CHECK(steered);
+	CHECK_EQ(steered_to(fds, 2, tx, port, 0, 40), 1);
+	CHECK_EQ(steered_to(fds, 2, tx, port, 0x1234, 40), 0);
+	close(fds[0]);
+	close(fds[1]);
+	close(tx);
+}
+
 TEST(udp_group_refuses_bad_counts)
 {
 	struct ip_addr lo = loopback();
 	int fds[2];
 	bool steered;
 
-	CHECK_EQ(udp_open_group(&lo, 0, 0, fds, 0, &steered), -EINVAL);
-	CHECK_EQ(udp_open_group(&lo, 0, 0, fds, WORKERS_MAX + 1, &steered),
-		 -EINVAL);
+	CHECK_EQ(udp_open_group(&lo, 0, 0, fds, 0, false, &steered), -EINVAL);
+	CHECK_EQ(udp_open_group(&lo, 0, 0, fds, WORKERS_MAX + 1, false,
+				&steered), -EINVAL);
 }

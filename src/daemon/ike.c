@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IKE engine inside tunsecd: its peers from the configuration, its
+ * sockets (UDP 500, and port 4500's IKE socket in the workers' SO_REUSEPORT
+ * group, which receives the datagrams carrying the non-ESP marker), a
+ * timer, the keys process that holds the pre-shared keys, and Child SAs
+ * into the data plane through the one install seam with the workers
+ * parked. Runs in the main thread.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+#include "io/udp.h"
+#include "util/log.h"
+#include "util/secure.h"
+
+#define KEYPROC_WAIT_MS 2000
+
+bool daemon_conf_has_ike(const struct conf *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->npeers; i++)
+		if (c->peers[i].ike.enabled)
+			return true;
+	return false;
+}
+
+/* ---- the engine's world ---- */
+
+static uint64_t now_ms(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void random_bytes(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	if (RAND_bytes(buf, (int)len) != 1)
+		abort(); /* no randomness: nothing safe can follow */
+}
+
+static int send_dgram(void *ctx, const struct ike_endpoint *local,
+		      const struct ike_endpoint *remote, bool marker,
+		      const uint8_t *buf, size_t len)
+{
+	struct daemon *d = ctx;
+	uint8_t out[4 + IKE_MSG_MAX];
+	int fd = marker ? d->ike.fd4500 : d->ike.fd500;
+
+	(void)local;
+	if (len > IKE_MSG_MAX || fd < 0)
+		return -EINVAL;
+	memset(out, 0, 4);
+	memcpy(out + (marker ? 4 : 0), buf, len);
+	return udp_send(fd, out, len + (marker ? 4 : 0), &remote->addr,
+			remote->port) < 0 ? -EIO : 0;
+}
+
+static int auth_psk(void *ctx, unsigned peer, enum ike_prf_alg prf,
+		    const uint8_t *octets, size_t len, uint8_t *out,
+		    size_t out_len)
+{
+	struct daemon *d = ctx;
+
+	return keyproc_auth_psk(&d->ike.kp, peer, prf, octets, len, out,
+				out_len, KEYPROC_WAIT_MS);
+}
+
+/* Ports and tunnel addresses, which the data plane knows. */
+static void complete(struct daemon *d, const struct dp_peer *p,
+		     struct esp_sa_config *in, struct esp_sa_config *out)
+{
+	in->sport = out->dport = p->port;
+	in->dport = out->sport = d->dp.port;
+	if (in->mode == ESP_MODE_TUNNEL) {
+		in->tunnel_src = out->tunnel_dst = p->addr;
+		in->tunnel_dst = out->tunnel_src = d->dp.local;
+	}
+}
+
+static int child_up(void *ctx, const struct ike_child_sa *c)
+{
+	struct daemon *d = ctx;
+	unsigned peer = d->ike.engine.peers[c->peer].dp_peer;
+	struct ike_child_sa cs = *c;
+	const char *why = NULL;
+	int err;
+
+	complete(d, &d->dp.peers[peer], &cs.in, &cs.out);
+	daemon_park(d);
+	err = dp_sa_install_cpu(&d->dp, peer, true, 0, "ike-in", &cs.in, &why);
+	if (!err)
+		err = dp_sa_install_cpu(&d->dp, peer, false, 0, "ike-out",
+					&cs.out, &why);
+	daemon_unpark(d);
+	if (err)
+		log_err("ike %s: Child SA refused by the data plane: %s",
+			d->dp.peers[peer].name, why ? why : strerror(-err));
+	return err;
+}
+
+static void child_down(void *ctx, unsigned peer, uint32_t spi_in,
+		       uint32_t spi_out)
+{
+	struct daemon *d = ctx;
+
+	(void)peer;
+	daemon_park(d);
+	dp_sa_remove(&d->dp, true, spi_in);
+	dp_sa_remove(&d->dp, false, spi_out);
+	daemon_unpark(d);
+}
+
+/* ---- configuration ---- */
+
+static void ident_from_conf(const struct conf_ike_id *c, struct ike_ident *i)
+{
+	i->type = c->type;
+	i->len = c->len < IKE_ID_MAX ? c->len : IKE_ID_MAX;
+	memcpy(i->data, c->data, i->len);
+}
+
+/* One configured list of proposal names into the engine's form. */
+static int proposals_from_conf(const struct conf_ike_proposals *p,
+			       enum ike_prop_kind kind,
+			       struct ike_prop_conf *out, unsigned *n,
+			       const char *peer)
+{
+	const char *why;
+	char bad[IKE_PROP_TOKEN_MAX];
+	unsigned i;
+
+	for (i = 0; i < p->n && i < IKE_OFFERS_MAX; i++)
+		if (ike_proposal_parse(p->name[i], strlen(p->name[i]), kind,
+				       &out[i], &why, bad, sizeof(bad))) {
+			log_err("peer %s: %s proposal \"%s\": %s (\"%s\")",
+				peer, kind == IKE_PROP_IKE ? "ike" : "esp",
+				p->name[i], why, bad);
+			return -EINVAL;
+		}
+	*n = i;
+	return 0;
+}
+
+static int peer_cfg(const struct conf *c, unsigned dp_peer,
+		    struct ike_peer_cfg *out)
+{
+	const struct conf_peer *p = &c->peers[dp_peer];
+	const struct conf_ike *k = &p->ike;
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", p->name);
+	out->dp_peer = dp_peer;
+	out->local.addr = c->daemon.local;
+	out->local.port = IKE_PORT;
+	out->remote.addr = p->addr;
+	out->remote.port = IKE_PORT;
+	out->esp_port = p->port;
+	ident_from_conf(&k->local_id, &out->local_id);
+	ident_from_conf(&k->remote_id, &out->remote_id);
+	if (proposals_from_conf(&k->ike_proposals, IKE_PROP_IKE, out->ike,
+				&out->nike, p->name) ||
+	    proposals_from_conf(&k->esp_proposals, IKE_PROP_ESP, out->esp,
+				&out->nesp, p->name))
+		return -EINVAL;
+	out->mode = p->mode;
+	for (i = 0; i < p->nsel && i < IKE_SEL_MAX; i++)
+		conf_selector_to_spd(&p->sel[i], true, &out->sel[i]);
+	out->nsel = i;
+	out->start = k->start == CONF_IKE_START_WAIT ? IKE_START_WAIT
+						    : IKE_START_INITIATE;
+	out->rtx_ms = k->retransmit_timeout_ms;
+	out->rtx_tries = k->retransmit_tries;
+	out->dpd_s = k->dpd_delay;
+	return 0;
+}
+
+int daemon_ike_peers(const struct conf *c, struct ike_peer_cfg **out,
+		     unsigned *n)
+{
+	struct ike_peer_cfg *cfg = calloc(c->npeers ? c->npeers : 1,
+					  sizeof(*cfg));
+	unsigned i;
+
+	*n = 0;
+	if (!cfg)
+		return -ENOMEM;
+	for (i = 0; i < c->npeers; i++) {
+		if (!c->peers[i].ike.enabled)
+			continue;
+		if (peer_cfg(c, i, &cfg[*n])) {
+			free(cfg);
+			return -EINVAL;
+		}
+		(*n)++;
+	}
+	*out = cfg;
+	return 0;
+}
+
+/* The keys process's table: engine peer i's secret under id i. The
+ * configuration's copies are wiped once it has them. */
+static int start_keys(struct daemon *d)
+{
+	struct keyproc_secret *s;
+	unsigned i, n = 0;
+	int err;
+
+	s = calloc(d->conf.npeers ? d->conf.npeers : 1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (i = 0; i < d->conf.npeers; i++) {
+		struct conf_ike *k = &d->conf.peers[i].ike;
+
+		if (!k->enabled)
+			continue;
+		s[n].id = n;
+		s[n].kind = KEYPROC_KIND_PSK;
+		memcpy(s[n].bytes, k->psk, k->psk_len);
+		s[n++].len = k->psk_len;
+		secure_zero(k->psk, sizeof(k->psk));
+	}
+	err = keyproc_start(&d->ike.kp, s, n);
+	secure_zero(s, n * sizeof(*s));
+	free(s);
+	return err;
+}
+
+/* ---- sockets and the timer ---- */
+
+static void arm(struct daemon *d, uint64_t at)
+{
+	struct itimerspec its = { 0 };
+	uint64_t now = now_ms(d);
+
+	if (at == UINT64_MAX)
+		at = now + 60000;
+	if (at <= now)
+		at = now + 1;
+	its.it_value.tv_sec = (time_t)((at - now) / 1000);
+	its.it_value.tv_nsec = (long)((at - now) % 1000) * 1000000;
+	timerfd_settime(d->ike.timer_fd, 0, &its, NULL);
+}
+
+void daemon_ike_tick(struct daemon *d)
+{
+	uint64_t v;
+
+	if (read(d->ike.timer_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("ike: timer: %s", strerror(errno));
+	arm(d, ike_tick(&d->ike.engine));
+}
+
+/* Datagrams waiting on one IKE socket; natt: port 4500 with markers. */
+void daemon_ike_receive(struct daemon *d, int fd)
+{
+	static uint8_t buf[4 + IKE_MSG_MAX];
+	struct ike_endpoint local = { .addr = d->dp.local };
+	struct ike_endpoint remote;
+	bool natt = fd == d->ike.fd4500;
+	ssize_t n;
+	int i;
+
+	local.port = natt ? IKE_NATT_PORT : IKE_PORT;
+	for (i = 0; i < 64; i++) {
+		n = udp_recv(fd, buf, sizeof(buf), &remote.addr, &remote.port);
+		if (n == -EAGAIN)
+			break;
+		if (n < 0)
+			continue;
+		if (natt && (n < 4 || buf[0] | buf[1] | buf[2] | buf[3]))
+			continue; /* not IKE: steered here by mistake */
+		ike_input(&d->ike.engine, &local, &remote, buf + (natt ? 4 : 0),
+			  (size_t)n - (natt ? 4 : 0));
+	}
+	arm(d, ike_tick(&d->ike.engine));
+}
+
+int daemon_ike_start(struct daemon *d, int fd4500)
+{
+	struct ike_env env = {
+		.ctx = d, .send = send_dgram, .auth_psk = auth_psk,
+		.child_up = child_up, .child_down = child_down,
+		.now_ms = now_ms, .random = random_bytes,
+	};
+	struct ike_peer_cfg *cfg;
+	unsigned n;
+	int err;
+
+	d->ike.fd4500 = fd4500;
+	err = daemon_ike_peers(&d->conf, &cfg, &n);
+	if (err)
+		return err;
+	err = ike_init(&d->ike.engine, &env, cfg, n);
+	free(cfg);
+	if (!err)
+		err = start_keys(d);
+	if (!err)
+		err = udp_open(&d->conf.daemon.local, IKE_PORT,
+			       d->net.cfg.bypass_mark, &d->ike.fd500);
+	if (err)
+		return err;
+	d->ike.timer_fd = timerfd_create(CLOCK_MONOTONIC,
+					 TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->ike.timer_fd < 0)
+		return -errno;
+	d->ike.on = true;
+	log_info("ike: %u peer(s), ports %u and %u", n, IKE_PORT,
+		 IKE_NATT_PORT);
+	arm(d, 0);
+	return 0;
+}
+
+void daemon_ike_stop(struct daemon *d)
+{
+	if (d->ike.on)
+		ike_free(&d->ike.engine);
+	keyproc_stop(&d->ike.kp);
+	if (d->ike.fd500 >= 0)
+		close(d->ike.fd500);
+	if (d->ike.timer_fd >= 0)
+		close(d->ike.timer_fd);
+	d->ike.fd500 = d->ike.timer_fd = -1;
+	d->ike.on = false;
+}
+
+int daemon_ike_up_down(struct daemon *d, const char *peer, bool up)
+{
+	unsigned i;
+	int err;
+
+	if (!d->ike.on)
+		return -ENOENT;
+	for (i = 0; i < d->ike.engine.npeers; i++)
+		if (!strcmp(d->ike.engine.peers[i].name, peer))
+			break;
+	if (i == d->ike.engine.npeers)
+		return -ENOENT;
+	err = up ? ike_up(&d->ike.engine, i) : ike_down(&d->ike.engine, i);
+	arm(d, ike_tick(&d->ike.engine));
+	return err;
+}

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IKE_AUTH (RFC 7296 §1.2, §2.15): identities, shared-key authentication
+ * and the first Child SA, all inside the Encrypted payload.
+ *
+ * The AUTH value is computed by the keys process (env.auth_psk) over the
+ * signed octets: the sender's IKE_SA_INIT message, the peer's nonce and
+ * prf(SK_p, ID payload body); the engine never holds the shared key. A
+ * received AUTH is checked by computing the expected value the same way
+ * and comparing in constant time.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/ikesa.h"
+#include "ike/nego.h"
+#include "util/bytes.h"
+#include "util/log.h"
+#include "util/secure.h"
+
+#define ID_BODY_MAX (4 + IKE_ID_MAX)
+
+/* The ID payload body (§3.5): type, three reserved bytes, data. */
+static size_t id_body(const struct ike_ident *id, uint8_t *out)
+{
+	out[0] = id->type;
+	memset(out + 1, 0, 3);
+	memcpy(out + 4, id->data, id->len);
+	return 4 + id->len;
+}
+
+/*
+ * The AUTH value of one side: init is that side's IKE_SA_INIT message,
+ * nonce the other side's nonce, sk_p that side's SK_p, id its ID body.
+ */
+static int compute_auth(struct ike *ike, const struct ike_sa *sa, bool ours,
+			const uint8_t *id, size_t id_len, uint8_t *out)
+{
+	bool by_i = ours == sa->initiator;
+	const uint8_t *init = by_i ? sa->init_i : sa->init_r;
+	size_t init_len = by_i ? sa->init_i_len : sa->init_r_len;
+	const uint8_t *nonce = by_i ? sa->nr : sa->ni;
+	size_t nonce_len = by_i ? sa->nr_len : sa->ni_len;
+	const uint8_t *sk_p = by_i ? sa->keys->sk_pi : sa->keys->sk_pr;
+	enum ike_prf_alg prf = sa->suite.alg.prf;
+	size_t plen = ike_prf_len(prf), len = init_len + nonce_len + plen;
+	struct ike_bytes idb = { id, id_len };
+	uint8_t *octets = malloc(len);
+	int err;
+
+	if (!octets)
+		return -ENOMEM;
+	memcpy(octets, init, init_len);
+	memcpy(octets + init_len, nonce, nonce_len);
+	err = ike_prf(prf, sk_p, plen, &idb, 1, octets + init_len + nonce_len);
+	if (!err)
+		err = ike->env.auth_psk(ike->env.ctx, sa->peer, prf, octets,
+					len, out, plen);
+	free(octets);
+	return err;
+}
+
+/* The peer's AUTH payload against its identity: 0 or -EACCES. */
+static int verify_auth(struct ike *ike, const struct ike_sa *sa,
+		       const struct ike_id *id, const struct ike_auth *auth)
+{
+	const struct ike_ident *want = &ikesa_cfg(ike, sa)->remote_id;
+	uint8_t body[ID_BODY_MAX], expect[IKE_PRF_LEN_MAX];
+	size_t plen = ike_prf_len(sa->suite.alg.prf);
+	int err = -EACCES;
+
+	if (id->type != want->type || id->len != want->len ||
+	    memcmp(id->data, want->data, id->len) || auth->method != IKE_AM_PSK ||
+	    auth->len != plen)
+		return -EACCES;
+	if (!compute_auth(ike, sa, false, body, id_body(want, body), expect) &&
+	    ct_equal(expect, auth->data, plen))
+		err = 0;
+	secure_zero(expect, sizeof(expect));
+	return err;
+}
+
+/* Our ID and AUTH payloads (type IDi or IDr). */
+static int put_id_auth(struct ike *ike, struct ike_sa *sa,
+		       struct ike_writer *w)
+{
+	const struct ike_ident *me = &ikesa_cfg(ike, sa)->local_id;
+	uint8_t body[ID_BODY_MAX], auth[IKE_PRF_LEN_MAX];
+	struct ike_id id = { .type = me->type, .data = me->data,
+			     .len = me->len };
+	struct ike_auth a = { .method = IKE_AM_PSK, .data = auth,
+			      .len = ike_prf_len(sa->suite.alg.prf) };
+	int err;
+
+	err = compute_auth(ike, sa, true, body, id_body(me, body), auth);
+	if (!err) {
+		ike_put_id(w, sa->initiator ? IKE_PL_IDI : IKE_PL_IDR, &id);
+		err = ike_put_auth(w, &a);
+	}
+	secure_zero(auth, sizeof(auth));
+	return err;
+}
+
+static int put_notify(struct ike_writer *w, uint16_t type)
+{
+	struct ike_notify n = { .type = type };
+
+	return ike_put_notify(w, &n);
+}
+
+static uint32_t new_child_spi(struct ike *ike)
+{
+	uint32_t spi;
+
+	do
+		ike->env.random(ike->env.ctx, &spi, sizeof(spi));
+	while (spi < 256); /* 1-255 are reserved (RFC 4303 §2.1) */
+	return spi;
+}
+
+/* ---- initiator ---- */
+
+int ike_auth_start(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	struct ike_proposal props[IKE_OFFERS_MAX];
+	struct ike_ts_payload tsi, tsr;
+	uint8_t buf[IKE_PKT_MAX];
+	struct ike_writer w;
+	unsigned n;
+	struct ike_hdr h;
+	int len;
+
+	sa->child_spi_in = new_child_spi(ike);
+	nego_esp_offer(cfg, sa->child_spi_in, props, &n);
+	if (nego_ts_offer(cfg, &tsi, &tsr))
+		return -EINVAL;
+	ikesa_hdr(sa, &h, IKE_EXCH_AUTH, false, 0);
+	ike_writer_init(&w, buf, sizeof(buf), &h);
+	ike_sk_begin(&w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+	if (put_id_auth(ike, sa, &w))
+		return -EIO;
+	if (cfg->mode == ESP_MODE_TRANSPORT)
+		put_notify(&w, IKE_N_USE_TRANSPORT_MODE);
+	ike_put_sa(&w, props, n);
+	ike_put_ts(&w, IKE_PL_TSI, tsi.ts, tsi.n);
+	ike_put_ts(&w, IKE_PL_TSR, tsr.ts, tsr.n);
+	len = ikesa_seal(sa, &w);
+	if (len < 0)
+		return len;
+	sa->state = IKE_S_AUTH_SENT;
+	ikesa_send_request(ike, sa, buf, (size_t)len);
+	return 0;
+}
+
+/* ---- what IKE_AUTH carries ---- */
+
+struct auth_in {
+	struct ike_id id;
+	struct ike_auth auth;
+	struct ike_sa_payload sa;
+	struct ike_ts_payload tsi, tsr;
+	uint16_t error;           /* first error notification */
+	bool transport;
+	bool has_id, has_auth, has_sa, has_tsi, has_tsr;
+};
+
+static enum ike_parse read_one(const struct ike_payload *p, uint8_t id_type,
+			       struct auth_in *in)
+{
+	struct ike_notify n;
+	enum ike_parse r = IKE_PARSE_OK;
+
+	if (p->type == id_type) {
+		r = ike_decode_id(p->body, &in->id);
+		in->has_id = true;
+	} else if (p->type == IKE_PL_AUTH) {
+		r = ike_decode_auth(p->body, &in->auth);
+		in->has_auth = true;
+	} else if (p->type == IKE_PL_SA) {
+		r = ike_decode_sa(p->body, &in->sa);
+		in->has_sa = true;
+	} else if (p->type == IKE_PL_TSI) {
+		r = ike_decode_ts(p->body, &in->tsi);
+		in->has_tsi = true;
+	} else if (p->type == IKE_PL_TSR) {
+		r = ike_decode_ts(p->body, &in->tsr);
+		in->has_tsr = true;
+	} else if (p->type == IKE_PL_NOTIFY) {
+		r = ike_decode_notify(p->body, &n);
+		if (r == IKE_PARSE_OK && n.type == IKE_N_USE_TRANSPORT_MODE)
+			in->transport = true;
+		else if (r == IKE_PARSE_OK && n.type < IKE_NOTIFY_STATUS_MIN &&
+			 !in->error)
+			in->error = n.type;
+	}
+	return r;
+}
+
+static bool read_auth(const struct ike_chain *c, uint8_t id_type,
+		      struct auth_in *in)
+{
+	unsigned i;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < c->n; i++)
+		if (read_one(&c->pl[i], id_type, in) != IKE_PARSE_OK)
+			return false;
+	return true;
+}
+
+/* ---- responder ---- */
+
+/* Answer the IKE_AUTH request with an error notification only. */
+static void respond_error(struct ike *ike, struct ike_sa *sa, uint32_t id,
+			  uint16_t type)
+{
+	uint8_t buf[512];
+	struct ike_writer w;
+	struct ike_hdr h;
+	int len;
+
+	ikesa_hdr(sa, &h, IKE_EXCH_AUTH, true, id);
+	ike_writer_init(&w, buf, sizeof(buf), &h);
+	ike_sk_begin(&w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+	put_notify(&w, type);
+	len = ikesa_seal(sa, &w);
+	if (len > 0)
+		ikesa_send_response(ike, sa, buf, (size_t)len, id);
+}
+
+/* Negotiate the Child SA of the request; the payloads of the answer go to
+ * w. A child refused leaves only its error notification (the IKE SA is
+ * set up all the same, §1.2). */
+static void child_respond(struct ike *ike, struct ike_sa *sa,
+			  const struct auth_in *in, struct ike_writer *w)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	struct ike_ts_payload tsi, tsr;
+	struct ike_child *c = &sa->child;
+	struct ike_proposal reply;
+
+	if (!in->has_sa || !in->has_tsi || !in->has_tsr ||
+	    in->transport != (cfg->mode == ESP_MODE_TRANSPORT)) {
+		put_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	sa->child_spi_in = new_child_spi(ike);
+	if (nego_esp_select(cfg, &in->sa, sa->child_spi_in, &c->suite,
+			    &c->spi_out, &reply)) {
+		put_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
+		return;
+	}
+	if (nego_ts_narrow(cfg, &in->tsi, &in->tsr, &tsi, &tsr, c->sel,
+			   &c->nsel)) {
+		put_notify(w, IKE_N_TS_UNACCEPTABLE);
+		return;
+	}
+	c->spi_in = sa->child_spi_in;
+	c->transport = in->transport;
+	if (c->transport)
+		put_notify(w, IKE_N_USE_TRANSPORT_MODE);
+	ike_put_sa(w, &reply, 1);
+	ike_put_ts(w, IKE_PL_TSI, tsi.ts, tsi.n);
+	ike_put_ts(w, IKE_PL_TSR, tsr.ts, tsr.n);
+}
+
+static void established(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+
+	sa->state = IKE_S_ESTABLISHED;
+	sa->established = ike_now(ike);
+	sa->dpd_at = cfg->dpd_s ? sa->established + cfg->dpd_s * 1000ull : 0;
+	ike->stats.established++;
+	log_info("ike %s: IKE SA established (%s, spi %016llx/%016llx)",
+		 cfg->name, sa->initiator ? "initiator" : "responder",
+		 (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+}
+
+void ike_auth_request(struct ike *ike, struct ike_sa *sa,
+		      const struct ike_msg *m, const struct ike_chain *inner)
+{
+	uint8_t buf[IKE_PKT_MAX];
+	struct ike_writer w;
+	struct auth_in in;
+	struct ike_hdr h;
+	int len;
+
+	if (sa->state != IKE_S_INIT_DONE) {
+		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
+		return;
+	}
+	if (!read_auth(inner, IKE_PL_IDI, &in) || !in.has_id || !in.has_auth) {
+		ike_count_drop(ike, IKE_DROP_MALFORMED);
+		respond_error(ike, sa, m->hdr.msg_id, IKE_N_INVALID_SYNTAX);
+		sa->state = IKE_S_DEAD;
+		return;
+	}
+	if (verify_auth(ike, sa, &in.id, &in.auth)) {
+		log_warn("ike %s: IKE_AUTH: the peer failed to authenticate",
+			 ikesa_cfg(ike, sa)->name);
+		respond_error(ike, sa, m->hdr.msg_id,
+			      IKE_N_AUTHENTICATION_FAILED);
+		ike->stats.failed++;
+		sa->state = IKE_S_DEAD;
+		return;
+	}
+	ikesa_hdr(sa, &h, IKE_EXCH_AUTH, true, m->hdr.msg_id);
+	ike_writer_init(&w, buf, sizeof(buf), &h);
+	ike_sk_begin(&w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+	put_id_auth(ike, sa, &w);
+	child_respond(ike, sa, &in, &w);
+	len = ikesa_seal(sa, &w);
+	if (len < 0) {
+		sa->state = IKE_S_DEAD;
+		return;
+	}
+	ike->half_open--;
+	established(ike, sa);
+	ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
+	if (sa->child.spi_out && ike_child_install(ike, sa))
+		log_warn("ike %s: the Child SA could not be installed",
+			 ikesa_cfg(ike, sa)->name);
+}
+
+/* ---- initiator: the answer ---- */
+
+static void child_accept(struct ike *ike, struct ike_sa *sa,
+			 const struct auth_in *in)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	struct ike_child *c = &sa->child;
+
+	if (in->error || !in->has_sa || !in->has_tsi || !in->has_tsr) {
+		log_warn("ike %s: no Child SA: %s", cfg->name,
+			 in->error ? ike_notify_name(in->error)
+				   : "the answer carries none");
+		return;
+	}
+	if (in->transport != (cfg->mode == ESP_MODE_TRANSPORT) ||
+	    nego_esp_check(cfg, &in->sa, &c->suite, &c->spi_out) ||
+	    nego_ts_check(cfg, &in->tsi, &in->tsr, c->sel, &c->nsel)) {
+		log_warn("ike %s: the Child SA answer is unacceptable",
+			 cfg->name);
+		c->spi_out = 0;
+		return;
+	}
+	c->spi_in = sa->child_spi_in;
+	c->transport = in->transport;
+	if (ike_child_install(ike, sa))
+		log_warn("ike %s: the Child SA could not be installed",
+			 cfg->name);
+}
+
+void ike_auth_response(struct ike *ike, struct ike_sa *sa,
+		       const struct ike_msg *m, const struct ike_chain *inner)
+{
+	struct auth_in in;
+
+	if (sa->state != IKE_S_AUTH_SENT || m->hdr.msg_id != sa->req.msg_id) {
+		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
+		return;
+	}
+	sa->req.valid = false;
+	sa->rtx_at = 0;
+	sa->next_req++;
+	if (!read_auth(inner, IKE_PL_IDR, &in) || !in.has_id || !in.has_auth ||
+	    verify_auth(ike, sa, &in.id, &in.auth)) {
+		log_warn("ike %s: IKE_AUTH failed: %s", ikesa_cfg(ike, sa)->name,
+			 in.error ? ike_notify_name(in.error)
+				  : "the responder did not authenticate");
+		ike->stats.failed++;
+		sa->state = IKE_S_DEAD;
+		return;
+	}
+	established(ike, sa);
+	child_accept(ike, sa, &in);
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * INFORMATIONAL (RFC 7296 §1.4): deleting the IKE SA or a Child SA, and
+ * liveness checks (an empty request, §2.4).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ike/ikesa.h"
+#include "util/bytes.h"
+#include "util/log.h"
+
+/* Start an INFORMATIONAL message on sa; payloads go inside its SK. */
+static void begin(struct ike_sa *sa, struct ike_writer *w, uint8_t *buf,
+		  size_t cap, bool response, uint32_t id)
+{
+	struct ike_hdr h;
+
+	ikesa_hdr(sa, &h, IKE_EXCH_INFORMATIONAL, response, id);
+	ike_writer_init(w, buf, cap, &h);
+	ike_sk_begin(w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+}
+
+static void send_request(struct ike *ike, struct ike_sa *sa,
+			 struct ike_writer *w)
+{
+	int len = ikesa_seal(sa, w);
+
+	if (len > 0)
+		ikesa_send_request(ike, sa, w->buf, (size_t)len);
+}
+
+void ike_info_send_delete(struct ike *ike, struct ike_sa *sa)
+{
+	struct ike_delete d = { .protocol = IKE_PROTO_IKE };
+	uint8_t buf[512];
+	struct ike_writer w;
+
+	if (sa->req.valid || !sa->sk_out) {
+		sa->state = IKE_S_DEAD; /* no room in the window: just go */
+		return;
+	}
+	begin(sa, &w, buf, sizeof(buf), false, 0);
+	ike_put_delete(&w, &d);
+	send_request(ike, sa, &w);
+	sa->state = IKE_S_DELETING;
+}
+
+void ike_info_send_dpd(struct ike *ike, struct ike_sa *sa)
+{
+	uint8_t buf[256];
+	struct ike_writer w;
+
+	if (sa->req.valid)
+		return;
+	begin(sa, &w, buf, sizeof(buf), false, 0);
+	send_request(ike, sa, &w);
+}
+
+/* What the peer deletes: the IKE SA, or SPIs of its inbound ESP SAs. */
+struct deletes {
+	bool ike;
+	bool child;               /* our Child SA's outbound SPI is named */
+};
+
+static bool read_deletes(const struct ike_sa *sa, const struct ike_chain *c,
+			 struct deletes *del)
+{
+	struct ike_delete d;
+	unsigned i, k;
+
+	memset(del, 0, sizeof(*del));
+	for (i = 0; i < c->n; i++) {
+		if (c->pl[i].type != IKE_PL_DELETE)
+			continue;
+		if (ike_decode_delete(c->pl[i].body, &d) != IKE_PARSE_OK)
+			return false;
+		if (d.protocol == IKE_PROTO_IKE)
+			del->ike = true;
+		for (k = 0; d.protocol == IKE_PROTO_ESP && k < d.count; k++)
+			if (get_be32(d.spis + 4 * k) == sa->child.spi_out &&
+			    sa->child.up)
+				del->child = true;
+	}
+	return true;
+}
+
+void ike_info_request(struct ike *ike, struct ike_sa *sa,
+		      const struct ike_msg *m, const struct ike_chain *in)
+{
+	const char *name = ikesa_cfg(ike, sa)->name;
+	uint8_t spi[4], buf[512];
+	struct ike_delete d = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
+				.count = 1, .spis = spi };
+	struct deletes del;
+	struct ike_writer w;
+	int len;
+
+	if (!read_deletes(sa, in, &del)) {
+		ike_count_drop(ike, IKE_DROP_MALFORMED);
+		return;
+	}
+	begin(sa, &w, buf, sizeof(buf), true, m->hdr.msg_id);
+	if (del.child && !del.ike) {
+		put_be32(spi, sa->child.spi_in);
+		ike_put_delete(&w, &d);
+	}
+	len = ikesa_seal(sa, &w);
+	if (len > 0)
+		ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
+	if (del.ike) {
+		log_info("ike %s: the peer deleted the IKE SA", name);
+		ike->stats.deleted++;
+		sa->state = IKE_S_DEAD;
+	} else if (del.child) {
+		log_info("ike %s: the peer deleted the Child SA", name);
+		ike->env.child_down(ike->env.ctx, sa->peer, sa->child.spi_in,
+				    sa->child.spi_out);
+		memset(&sa->child, 0, sizeof(sa->child));
+	}
+}
+
+void ike_info_response(struct ike *ike, struct ike_sa *sa,
+		       const struct ike_msg *m, const struct ike_chain *in)
+{
+	(void)in;
+	if (!sa->req.valid || m->hdr.msg_id != sa->req.msg_id) {
+		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
+		return;
+	}
+	sa->req.valid = false;
+	sa->rtx_at = 0;
+	sa->next_req++;
+	if (sa->state == IKE_S_DELETING) {
+		ike->stats.deleted++;
+		sa->state = IKE_S_DEAD;
+	}
+}

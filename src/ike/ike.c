@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The engine's entry points: a received datagram to its IKE SA and
+ * exchange, the timers, bringing peers up and down.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/ikesa.h"
+#include "util/log.h"
+
+/* A half-open responder SA not authenticated within this is dropped. */
+#define HALF_OPEN_MS 30000
+/* A peer with start = initiate whose attempt failed is tried again after
+ * this. */
+#define RETRY_MS 10000
+/* Retransmission timeouts grow by doubling up to this. */
+#define RTX_MAX_MS 60000
+
+static const char *const drop_names[] = {
+#define IKE_DROP_NAME(n, s) [IKE_DROP_##n] = s,
+	IKE_DROPS(IKE_DROP_NAME)
+#undef IKE_DROP_NAME
+};
+
+const char *ike_drop_name(enum ike_drop d)
+{
+	return (unsigned)d < IKE_DROP_COUNT ? drop_names[d] : "?";
+}
+
+int ike_init(struct ike *ike, const struct ike_env *env,
+	     const struct ike_peer_cfg *peers, unsigned n)
+{
+	memset(ike, 0, sizeof(*ike));
+	ike->env = *env;
+	ike->peers = calloc(n ? n : 1, sizeof(*peers));
+	ike->retry_at = calloc(n ? n : 1, sizeof(*ike->retry_at));
+	ike->rx = malloc(IKE_MSG_MAX);
+	if (!ike->peers || !ike->retry_at || !ike->rx) {
+		ike_free(ike);
+		return -ENOMEM;
+	}
+	memcpy(ike->peers, peers, n * sizeof(*peers));
+	ike->npeers = n;
+	return 0;
+}
+
+void ike_free(struct ike *ike)
+{
+	while (ike->sas)
+		ikesa_free(ike, ike->sas);
+	free(ike->peers);
+	free(ike->retry_at);
+	free(ike->rx);
+	memset(ike, 0, sizeof(*ike));
+}
+
+/* A response to our request on sa. */
+static void on_response(struct ike *ike, struct ike_sa *sa,
+			const struct ike_msg *m)
+{
+	struct ike_chain inner;
+
+	if (m->hdr.exchange == IKE_EXCH_SA_INIT) {
+		ike_init_response(ike, sa, m);
+		return;
+	}
+	if (!sa->req.valid || m->hdr.msg_id != sa->req.msg_id) {
+		ike_count_drop(ike, IKE_DROP_WINDOW);
+		return;
+	}
+	if (ikesa_open(sa, ike->rx, m, &inner)) {
+		ike_count_drop(ike, IKE_DROP_DECRYPT);
+		return;
+	}
+	sa->last_rx = ike_now(ike);
+	if (m->hdr.exchange == IKE_EXCH_AUTH)
+		ike_auth_response(ike, sa, m, &inner);
+	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL)
+		ike_info_response(ike, sa, m, &inner);
+	else
+		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
+}
+
+/* A request of the peer on sa: a retransmission gets the kept answer;
+ * only the next message ID is processed (§2.3). */
+static void on_request(struct ike *ike, struct ike_sa *sa,
+		       const struct ike_msg *m,
+		       const struct ike_endpoint *local,
+		       const struct ike_endpoint *remote)
+{
+	struct ike_chain inner;
+
+	if (sa->resp.valid && m->hdr.msg_id == sa->resp.msg_id &&
+	    m->hdr.msg_id + 1 == sa->next_peer_req) {
+		ike_send_raw(ike, &sa->local, &sa->remote, sa->resp.buf,
+			     sa->resp.len);
+		return;
+	}
+	if (m->hdr.msg_id != sa->next_peer_req) {
+		ike_count_drop(ike, IKE_DROP_WINDOW);
+		return;
+	}
+	if (ikesa_open(sa, ike->rx, m, &inner)) {
+		ike_count_drop(ike, IKE_DROP_DECRYPT);
+		return;
+	}
+	sa->next_peer_req++;
+	sa->last_rx = ike_now(ike);
+	/* Authenticated: answer where it came from (the move to 4500). */
+	sa->local = *local;
+	sa->remote = *remote;
+	sa->natt = local->port == IKE_NATT_PORT;
+	if (m->hdr.exchange == IKE_EXCH_AUTH)
+		ike_auth_request(ike, sa, m, &inner);
+	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL)
+		ike_info_request(ike, sa, m, &inner);
+	else
+		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
+}
+
+void ike_input(struct ike *ike, const struct ike_endpoint *local,
+	       const struct ike_endpoint *remote, const uint8_t *buf,
+	       size_t len)
+{
+	struct ike_msg m;
+	struct ike_sa *sa;
+	uint64_t spi;
+
+	ike->stats.rx++;
+	if (len > IKE_MSG_MAX) {
+		ike_count_drop(ike, IKE_DROP_MALFORMED);
+		return;
+	}
+	memcpy(ike->rx, buf, len);
+	if (ike_msg_parse(ike->rx, len, &m) != IKE_PARSE_OK) {
+		ike_count_drop(ike, IKE_DROP_MALFORMED);
+		return;
+	}
+	if (m.hdr.exchange == IKE_EXCH_SA_INIT &&
+	    !(m.hdr.flags & IKE_FLAG_RESPONSE)) {
+		ike_init_request(ike, &m, local, remote);
+		return;
+	}
+	spi = m.hdr.flags & IKE_FLAG_INITIATOR ? m.hdr.spi_r : m.hdr.spi_i;
+	sa = ikesa_find(ike, spi);
+	if (!sa || !addr_equal(&sa->remote.addr, &remote->addr)) {
+		ike_count_drop(ike, IKE_DROP_NO_SA);
+		return;
+	}
+	if (m.hdr.flags & IKE_FLAG_RESPONSE)
+		on_response(ike, sa, &m);
+	else
+		on_request(ike, sa, &m, local, remote);
+}
+
+/* ---- timers ---- */
+
+static void give_up(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+
+	log_warn("ike %s: no answer after %u retransmissions: %s", cfg->name,
+		 sa->tries, sa->state == IKE_S_ESTABLISHED ? "peer dead"
+							   : "giving up");
+	if (sa->state != IKE_S_DELETING)
+		ike->stats.failed++;
+	sa->state = IKE_S_DEAD;
+	ike->retry_at[sa->peer] = ike_now(ike) + RETRY_MS;
+}
+
+static uint64_t rtx_delay(const struct ike_peer_cfg *cfg, unsigned tries)
+{
+	uint64_t d = cfg->rtx_ms;
+
+	while (tries-- && d < RTX_MAX_MS)
+		d *= 2;
+	return d < RTX_MAX_MS ? d : RTX_MAX_MS;
+}
+
+static void retransmit(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+
+	if (sa->tries >= cfg->rtx_tries) {
+		give_up(ike, sa);
+		return;
+	}
+	sa->tries++;
+	sa->rtx_at = now + rtx_delay(cfg, sa->tries);
+	ike->stats.retransmits++;
+	ike_send_raw(ike, &sa->local, &sa->remote, sa->req.buf, sa->req.len);
+}
+
+static void liveness(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	uint64_t every = ikesa_cfg(ike, sa)->dpd_s * 1000ull;
+
+	if (now - sa->last_rx >= every)
+		ike_info_send_dpd(ike, sa);
+	sa->dpd_at = now + every;
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return b && b < a ? b : a;
+}
+
+/* One SA's timers; returns when it next needs a tick. */
+static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	uint64_t half_open_end = sa->created + HALF_OPEN_MS;
+
+	if (sa->rtx_at && now >= sa->rtx_at && sa->req.valid)
+		retransmit(ike, sa, now);
+	if (sa->state == IKE_S_INIT_DONE && now >= half_open_end)
+		sa->state = IKE_S_DEAD;
+	if (sa->state == IKE_S_ESTABLISHED && sa->dpd_at && now >= sa->dpd_at)
+		liveness(ike, sa, now);
+	if (sa->state == IKE_S_DEAD)
+		return now;
+	return earliest(earliest(UINT64_MAX, sa->req.valid ? sa->rtx_at : 0),
+			sa->state == IKE_S_INIT_DONE ? half_open_end
+						     : sa->dpd_at);
+}
+
+static void reap(struct ike *ike)
+{
+	struct ike_sa *sa = ike->sas, *next;
+
+	for (; sa; sa = next) {
+		next = sa->next;
+		if (sa->state == IKE_S_DEAD)
+			ikesa_free(ike, sa);
+	}
+}
+
+static uint64_t start_peers(struct ike *ike, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+	unsigned i;
+
+	for (i = 0; i < ike->npeers; i++) {
+		if (ike->peers[i].start != IKE_START_INITIATE ||
+		    ikesa_of_peer(ike, i))
+			continue;
+		if (now >= ike->retry_at[i]) {
+			ike->retry_at[i] = now + RETRY_MS;
+			ike_init_start(ike, i);
+		}
+		next = earliest(next, ike->retry_at[i]);
+	}
+	return next;
+}
+
+uint64_t ike_tick(struct ike *ike)
+{
+	uint64_t now = ike_now(ike), next = UINT64_MAX;
+	struct ike_sa *sa;
+
+	for (sa = ike->sas; sa; sa = sa->next)
+		next = earliest(next, tick_sa(ike, sa, now));
+	reap(ike);
+	next = earliest(next, start_peers(ike, now));
+	return next;
+}
+
+int ike_up(struct ike *ike, unsigned peer)
+{
+	if (peer >= ike->npeers)
+		return -ENOENT;
+	if (ikesa_of_peer(ike, peer))
+		return -EALREADY;
+	return ike_init_start(ike, peer);
+}
+
+int ike_down(struct ike *ike, unsigned peer)
+{
+	struct ike_sa *sa;
+
+	if (peer >= ike->npeers)
+		return -ENOENT;
+	sa = ikesa_of_peer(ike, peer);
+	if (!sa)
+		return -EALREADY;
+	if (sa->child.up) {
+		ike->env.child_down(ike->env.ctx, sa->peer, sa->child.spi_in,
+				    sa->child.spi_out);
+		sa->child.up = false;
+	}
+	ike->retry_at[peer] = UINT64_MAX; /* stays down until brought up */
+	if (sa->state == IKE_S_ESTABLISHED)
+		ike_info_send_delete(ike, sa);
+	else
+		sa->state = IKE_S_DEAD;
+	return 0;
+}
+
+bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
+{
+	const struct ike_sa *sa = ike->sas;
+
+	while (sa && i--)
+		sa = sa->next;
+	if (!sa)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->peer = sa->peer;
+	out->spi_i = sa->spi_i;
+	out->spi_r = sa->spi_r;
+	out->initiator = sa->initiator;
+	out->state = ike_state_name(sa->state);
+	out->suite = sa->suite;
+	out->age_ms = ike->env.now_ms(ike->env.ctx) - sa->created;
+	out->children = sa->child.up;
+	out->child_spi_in = sa->child.spi_in;
+	out->child_spi_out = sa->child.spi_out;
+	out->child_suite = sa->child.suite;
+	return true;
+}

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The IKEv2 engine (RFC 7296): IKE SAs with their peers, the exchanges that
+ * authenticate them and negotiate Child SAs, retransmission and timers. It
+ * does no I/O of its own: datagrams come in through ike_input(), and go
+ * out, together with every other effect on the world (AUTH values from the
+ * keys process, Child SAs for the data plane, the clock, randomness),
+ * through the callbacks of struct ike_env. Two engines can therefore talk
+ * to each other inside one test.
+ *
+ * Single-threaded: one thread calls everything here (tunsecd's main
+ * thread). Long-term secrets never enter the engine (the auth_psk callback
+ * computes with them elsewhere); session keys (SK_*) live in its IKE SAs
+ * and are wiped when an SA goes.
+ */
+#ifndef TUNSEC_IKE_IKE_H
+#define TUNSEC_IKE_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "esp/esp.h"
+#include "ike/msg.h"
+#include "ike/prf.h"
+#include "ike/proposal.h"
+#include "ike/wire.h"
+#include "sadb/spd.h"
+#include "util/addr.h"
+
+#define IKE_PORT 500
+#define IKE_NATT_PORT 4500
+#define IKE_NAME_MAX 64
+#define IKE_ID_MAX 256            /* identification data bytes */
+#define IKE_OFFERS_MAX 16         /* proposals configured per peer */
+#define IKE_SEL_MAX 16            /* selectors negotiated per Child SA */
+/* Responder IKE SAs past IKE_SA_INIT but not authenticated. A request
+ * beyond it is dropped and counted (half-open); cookies (RFC 7296 §2.6)
+ * come in before it is reached. */
+#define IKE_HALF_OPEN_MAX 256
+
+/* Where a datagram is sent from or to. */
+struct ike_endpoint {
+	struct ip_addr addr;
+	uint16_t port;
+};
+
+/* An identity (§3.5) as sent: type and data. */
+struct ike_ident {
+	uint8_t type;             /* IKE_ID_* */
+	uint8_t data[IKE_ID_MAX];
+	size_t len;
+};
+
+enum ike_start { IKE_START_INITIATE, IKE_START_TRAP, IKE_START_WAIT };
+
+/* What the engine knows of a peer (from the configuration). */
+struct ike_peer_cfg {
+	char name[IKE_NAME_MAX];
+	unsigned dp_peer;         /* the data plane's peer index */
+	struct ike_endpoint local, remote; /* underlay addresses; ports are
+					    * the IKE port (500) */
+	uint16_t esp_port;        /* the peer's ESP-in-UDP port */
+	struct ike_ident local_id, remote_id;
+	struct ike_prop_conf ike[IKE_OFFERS_MAX]; /* in our preference */
+	unsigned nike;
+	struct ike_prop_conf esp[IKE_OFFERS_MAX];
+	unsigned nesp;
+	enum esp_mode mode;
+	struct spd_selector sel[IKE_SEL_MAX]; /* this host's view */
+	unsigned nsel;
+	enum ike_start start;
+	uint32_t rtx_ms;          /* first retransmission timeout */
+	unsigned rtx_tries;       /* retransmissions before giving up */
+	uint32_t dpd_s;           /* liveness check interval; 0: off */
+};
+
+/* A Child SA for the data plane: both directions' SA configurations. The
+ * keys point into the engine's memory for the duration of the call. */
+struct ike_child_sa {
+	unsigned peer;            /* index into the engine's peers */
+	struct esp_sa_config in, out;
+	const struct spd_selector *sel; /* negotiated, this host's view */
+	unsigned nsel;
+};
+
+struct ike_env {
+	void *ctx;
+	/* Send buf[0..len) from local to remote; with marker, the four zero
+	 * bytes of the non-ESP marker go first (RFC 3948 §2.2). 0 or -errno
+	 * (the engine retransmits requests; a lost response is resent when
+	 * the request comes again). */
+	int (*send)(void *ctx, const struct ike_endpoint *local,
+		    const struct ike_endpoint *remote, bool marker,
+		    const uint8_t *buf, size_t len);
+	/* AUTH for the shared key of peer over the signed octets (RFC 7296
+	 * §2.15), out_len = the prf's length. 0 or -errno. */
+	int (*auth_psk)(void *ctx, unsigned peer, enum ike_prf_alg prf,
+			const uint8_t *octets, size_t len, uint8_t *out,
+			size_t out_len);
+	/* Put a Child SA pair in force (inbound first, then outbound), or
+	 * take one out. 0 or -errno. */
+	int (*child_up)(void *ctx, const struct ike_child_sa *c);
+	void (*child_down)(void *ctx, unsigned peer, uint32_t spi_in,
+			   uint32_t spi_out);
+	uint64_t (*now_ms)(void *ctx);
+	/* len random bytes (a CSPRNG). */
+	void (*random)(void *ctx, void *buf, size_t len);
+};
+
+/* Why messages were dropped: one counter each. */
+#define IKE_DROPS(X)                                                  \
+	X(NONE, "none")                                               \
+	X(MALFORMED, "malformed")         /* the parser refused it */ \
+	X(NO_PEER, "no-peer")             /* from an unknown address */\
+	X(NO_SA, "no-sa")                 /* unknown SPI */           \
+	X(WINDOW, "window")               /* message ID out of window */\
+	X(DECRYPT, "decrypt")             /* SK did not open */       \
+	X(UNEXPECTED, "unexpected")       /* not now, not this exchange */\
+	X(HALF_OPEN, "half-open")         /* too many half-open SAs */\
+	X(REFUSED, "refused")             /* answered with an error */
+
+enum ike_drop {
+#define IKE_DROP_ENUM(n, s) IKE_DROP_##n,
+	IKE_DROPS(IKE_DROP_ENUM)
+#undef IKE_DROP_ENUM
+	IKE_DROP_COUNT
+};
+
+const char *ike_drop_name(enum ike_drop d);
+
+struct ike_stats {
+	uint64_t rx, tx, retransmits;
+	uint64_t drops[IKE_DROP_COUNT];
+	uint64_t established, failed, deleted;
+};
+
+struct ike_sa;
+
+struct ike {
+	struct ike_env env;
+	struct ike_peer_cfg *peers; /* owned copy */
+	uint64_t *retry_at;       /* per peer: next start = initiate try */
+	unsigned npeers;
+	uint8_t *rx;              /* a received message, IKE_MSG_MAX bytes */
+	struct ike_sa *sas;       /* list, newest first */
+	unsigned nsas, half_open;
+	struct ike_stats stats;
+};
+
+/* Set up an engine over a copy of peers[0..n). 0 or -ENOMEM. */
+int ike_init(struct ike *ike, const struct ike_env *env,
+	     const struct ike_peer_cfg *peers, unsigned n);
+
+/* Delete every IKE SA (without telling the peers) and free. Child SAs are
+ * taken down through the env. Safe on a zeroed struct. */
+void ike_free(struct ike *ike);
+
+/* A datagram for IKE arrived on local from remote (without its non-ESP
+ * marker). Never fails: what cannot be used is counted and dropped. */
+void ike_input(struct ike *ike, const struct ike_endpoint *local,
+	       const struct ike_endpoint *remote, const uint8_t *buf,
+	       size_t len);
+
+/* Run what is due: retransmissions, give-ups, liveness checks, starting
+ * peers with start = initiate. Returns the time (now_ms) of the next thing
+ * due, or UINT64_MAX. */
+uint64_t ike_tick(struct ike *ike);
+
+/* Bring peer up (initiate an IKE SA unless one exists or is being set
+ * up), or down (delete its IKE SA, telling the peer). 0, -ENOENT for a bad
+ * peer, -EALREADY. */
+int ike_up(struct ike *ike, unsigned peer);
+int ike_down(struct ike *ike, unsigned peer);
+
+/* What `tunsec show` lists of an IKE SA. */
+struct ike_sa_info {
+	unsigned peer;
+	uint64_t spi_i, spi_r;
+	bool initiator;
+	const char *state;
+	struct ike_suite_ike suite;
+	uint64_t age_ms;
+	unsigned children;
+	uint32_t child_spi_in, child_spi_out;
+	struct ike_suite_esp child_suite;
+};
+
+/* The i-th IKE SA (0 = newest), false past the last. */
+bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out);
+
+#endif

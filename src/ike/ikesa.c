@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/* IKE SAs: the table, keys, sealing and opening, the message windows. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/ikesa.h"
+#include "util/bytes.h"
+#include "util/log.h"
+#include "util/secure.h"
+
+static const char *const state_names[] = {
+	[IKE_S_INIT_SENT] = "connecting",
+	[IKE_S_AUTH_SENT] = "authenticating",
+	[IKE_S_INIT_DONE] = "half-open",
+	[IKE_S_ESTABLISHED] = "established",
+	[IKE_S_DELETING] = "deleting",
+	[IKE_S_DEAD] = "dead",
+};
+
+const char *ike_state_name(enum ike_sa_state s)
+{
+	if ((unsigned)s >= sizeof(state_names) / sizeof(state_names[0]))
+		return "?";
+	return state_names[s];
+}
+
+uint64_t ike_now(struct ike *ike)
+{
+	return ike->env.now_ms(ike->env.ctx);
+}
+
+void ike_count_drop(struct ike *ike, enum ike_drop d)
+{
+	ike->stats.drops[d]++;
+}
+
+const struct ike_peer_cfg *ikesa_cfg(const struct ike *ike,
+				     const struct ike_sa *sa)
+{
+	return &ike->peers[sa->peer];
+}
+
+uint64_t ikesa_our_spi(const struct ike_sa *sa)
+{
+	return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+/* A fresh SPI of ours: random, non-zero, unused. */
+static uint64_t new_spi(struct ike *ike)
+{
+	uint64_t spi;
+
+	do
+		ike->env.random(ike->env.ctx, &spi, sizeof(spi));
+	while (!spi || ikesa_find(ike, spi));
+	return spi;
+}
+
+struct ike_sa *ikesa_new(struct ike *ike, unsigned peer, bool initiator)
+{
+	const struct ike_peer_cfg *cfg = &ike->peers[peer];
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+
+	if (!sa)
+		return NULL;
+	sa->peer = peer;
+	sa->initiator = initiator;
+	if (initiator)
+		sa->spi_i = new_spi(ike);
+	else
+		sa->spi_r = new_spi(ike);
+	sa->local = cfg->local;
+	sa->remote = cfg->remote;
+	sa->created = sa->last_rx = ike_now(ike);
+	sa->next = ike->sas;
+	ike->sas = sa;
+	ike->nsas++;
+	return sa;
+}
+
+static void unlink_sa(struct ike *ike, struct ike_sa *sa)
+{
+	struct ike_sa **p;
+
+	for (p = &ike->sas; *p; p = &(*p)->next)
+		if (*p == sa) {
+			*p = sa->next;
+			ike->nsas--;
+			return;
+		}
+}
+
+void ikesa_free(struct ike *ike, struct ike_sa *sa)
+{
+	if (sa->child.up) {
+		ike->env.child_down(ike->env.ctx, sa->peer, sa->child.spi_in,
+				    sa->child.spi_out);
+		sa->child.up = false;
+	}
+	if (!sa->initiator && sa->state == IKE_S_INIT_DONE && ike->half_open)
+		ike->half_open--;
+	unlink_sa(ike, sa);
+	ike_dh_free(sa->dh);
+	ike_keys_free(sa->keys);
+	ike_sk_free(sa->sk_out);
+	ike_sk_free(sa->sk_in);
+	free(sa->init_i);
+	free(sa->init_r);
+	secure_zero(sa, sizeof(*sa));
+	free(sa);
+}
+
+struct ike_sa *ikesa_find(struct ike *ike, uint64_t our_spi)
+{
+	struct ike_sa *sa;
+
+	for (sa = ike->sas; sa; sa = sa->next)
+		if (ikesa_our_spi(sa) == our_spi && sa->state != IKE_S_DEAD)
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *ikesa_find_init(struct ike *ike, uint64_t spi_i,
+			       const struct ike_endpoint *remote)
+{
+	struct ike_sa *sa;
+
+	for (sa = ike->sas; sa; sa = sa->next)
+		if (!sa->initiator && sa->spi_i == spi_i &&
+		    addr_equal(&sa->remote.addr, &remote->addr) &&
+		    sa->state != IKE_S_DEAD)
+			return sa;
+	return NULL;
+}
+
+struct ike_sa *ikesa_of_peer(struct ike *ike, unsigned peer)
+{
+	struct ike_sa *sa;
+
+	for (sa = ike->sas; sa; sa = sa->next)
+		if (sa->peer == peer && sa->state != IKE_S_DEAD &&
+		    sa->state != IKE_S_DELETING)
+			return sa;
+	return NULL;
+}
+
+void ikesa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
+	       bool response, uint32_t msg_id)
+{
+	memset(h, 0, sizeof(*h));
+	h->spi_i = sa->spi_i;
+	h->spi_r = sa->spi_r;
+	h->exchange = exchange;
+	h->flags = (uint8_t)((sa->initiator ? IKE_FLAG_INITIATOR : 0) |
+			     (response ? IKE_FLAG_RESPONSE : 0));
+	h->msg_id = response ? msg_id : sa->next_req;
+}
+
+/* The SK contexts: the original initiator seals with SK_ei/SK_ai. */
+static int make_sk(struct ike_sa *sa)
+{
+	const struct ike_keys *k = sa->keys;
+	const struct ike_suite *s = &sa->suite.alg;
+	const uint8_t *ea = k->sk_ei, *aa = k->sk_ai;
+	const uint8_t *eb = k->sk_er, *ab = k->sk_ar;
+	int err;
+
+	if (!sa->initiator) {
+		ea = k->sk_er, aa = k->sk_ar;
+		eb = k->sk_ei, ab = k->sk_ai;
+	}
+	err = ike_sk_new(&sa->sk_out, s->encr, s->encr_key_bits, s->integ, ea,
+			 k->encr_len, k->integ_len ? aa : NULL, k->integ_len);
+	if (!err)
+		err = ike_sk_new(&sa->sk_in, s->encr, s->encr_key_bits, s->integ,
+				 eb, k->encr_len, k->integ_len ? ab : NULL,
+				 k->integ_len);
+	return err;
+}
+
+int ikesa_derive(struct ike_sa *sa, const uint8_t *shared, size_t len)
+{
+	const struct ike_suite *suite = &sa->suite.alg;
+	uint8_t spi_i[8], spi_r[8];
+	int err;
+
+	put_be64(spi_i, sa->spi_i);
+	put_be64(spi_r, sa->spi_r);
+	err = ike_keys_derive(&sa->keys, suite, shared, len, sa->ni,
+			      sa->ni_len, sa->nr, sa->nr_len, spi_i, spi_r);
+	if (!err)
+		err = make_sk(sa);
+	return err;
+}
+
+int ikesa_seal(struct ike_sa *sa, struct ike_writer *w)
+{
+	const struct ike_sk_overhead *ov = ike_sk_get_overhead(sa->sk_out);
+	struct ike_sk_layout lay;
+	size_t inner, msg_len;
+	int len, err;
+
+	inner = w->len - w->ct_off;
+	len = ike_sk_end(w, ov->block_len, ov->icv_len, &lay);
+	if (len < 0)
+		return len;
+	err = ike_sk_seal(sa->sk_out, w->buf, w->cap, lay.aad_len, inner,
+			  sa->iv_counter++, &msg_len);
+	if (err)
+		return err;
+	if (msg_len != (size_t)len)
+		abort(); /* the writer's framing and the sealer disagree */
+	return len;
+}
+
+int ikesa_open(struct ike_sa *sa, uint8_t *buf, const struct ike_msg *m,
+	       struct ike_chain *inner)
+{
+	const struct ike_sk_overhead *ov;
+	struct ike_sk_layout lay;
+	size_t off, len;
+
+	if (!sa->sk_in)
+		return -ENOKEY;
+	ov = ike_sk_get_overhead(sa->sk_in);
+	if (m->chain.sk < 0 || m->chain.pl[m->chain.sk].type != IKE_PL_SK ||
+	    ike_sk_locate(m, ov->iv_len, ov->icv_len, ov->block_len, &lay) !=
+		    IKE_PARSE_OK)
+		return -EBADMSG;
+	if (ike_sk_open(sa->sk_in, buf, m->len, lay.aad_len, &off, &len))
+		return -EBADMSG;
+	if (ike_inner_parse(buf + off, len, m->chain.sk_next, inner) !=
+	    IKE_PARSE_OK)
+		return -EBADMSG;
+	return 0;
+}
+
+void ike_send_raw(struct ike *ike, const struct ike_endpoint *local,
+		  const struct ike_endpoint *remote, const uint8_t *buf,
+		  size_t len)
+{
+	bool marker = local->port == IKE_NATT_PORT;
+
+	ike->stats.tx++;
+	if (ike->env.send(ike->env.ctx, local, remote, marker, buf, len))
+		log_debug("ike: send to port %u failed", remote->port);
+}
+
+static void keep(struct ike_pkt *p, const uint8_t *buf, size_t len,
+		 uint32_t id)
+{
+	memcpy(p->buf, buf, len);
+	p->len = len;
+	p->msg_id = id;
+	p->valid = true;
+}
+
+void ikesa_send_request(struct ike *ike, struct ike_sa *sa, const uint8_t *buf,
+			size_t len)
+{
+	keep(&sa->req, buf, len, sa->next_req);
+	sa->tries = 0;
+	sa->rtx_at = ike_now(ike) + ikesa_cfg(ike, sa)->rtx_ms;
+	ike_send_raw(ike, &sa->local, &sa->remote, buf, len);
+}
+
+void ikesa_send_response(struct ike *ike, struct ike_sa *sa,
+			 const uint8_t *buf, size_t len, uint32_t msg_id)
+{
+	keep(&sa->resp, buf, len, msg_id);
+	ike_send_raw(ike, &sa->local, &sa->remote, buf, len);
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the engine (not for other modules): the IKE SA, its message
+ * windows, and the helpers the exchange files share.
+ *
+ * Message IDs (RFC 7296 §2.3): each side numbers its own requests from 0;
+ * the window is one request in flight each way. A request is kept until its
+ * response arrives and retransmitted (§2.1) meanwhile; the last response
+ * sent is kept and sent again when its request comes again (§2.1: the
+ * responder never reprocesses a request).
+ */
+#ifndef TUNSEC_IKE_IKESA_H
+#define TUNSEC_IKE_IKESA_H
+
+#include "ike/dh.h"
+#include "ike/ike.h"
+#include "ike/keys.h"
+#include "ike/sk.h"
+
+#define IKE_NONCE_LEN 32          /* ours: 256 bits (§2.10) */
+#define IKE_PKT_MAX 8192          /* largest message built or kept */
+
+enum ike_sa_state {
+	IKE_S_INIT_SENT,     /* initiator: IKE_SA_INIT request out */
+	IKE_S_AUTH_SENT,     /* initiator: IKE_AUTH request out */
+	IKE_S_INIT_DONE,     /* responder: IKE_SA_INIT answered */
+	IKE_S_ESTABLISHED,
+	IKE_S_DELETING,      /* our DELETE of the IKE SA is out */
+	IKE_S_DEAD,          /* to be freed at the next tick */
+};
+
+const char *ike_state_name(enum ike_sa_state s);
+
+/* A kept datagram: a request awaiting its response, or the last response. */
+struct ike_pkt {
+	uint8_t buf[IKE_PKT_MAX];
+	size_t len;
+	uint32_t msg_id;
+	bool valid;
+};
+
+struct ike_child {
+	bool up;
+	uint32_t spi_in, spi_out;
+	struct ike_suite_esp suite;
+	struct spd_selector sel[IKE_SEL_MAX];
+	unsigned nsel;
+	bool transport;
+};
+
+struct ike_sa {
+	struct ike_sa *next;
+	unsigned peer;
+	bool initiator;           /* we are the original initiator */
+	enum ike_sa_state state;
+	uint64_t spi_i, spi_r;
+	struct ike_endpoint local, remote;
+	bool natt;                /* on port 4500 with the non-ESP marker */
+	struct ike_suite_ike suite;
+	struct ike_dh *dh;        /* until the keys are derived */
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+	struct ike_keys *keys;    /* secret; from IKE_SA_INIT on */
+	struct ike_sk *sk_out, *sk_in;
+	uint64_t iv_counter;      /* AEAD IVs of sk_out: one per message */
+	/* IKE_SA_INIT messages as sent, for the AUTH payloads (§2.15). */
+	uint8_t *init_i, *init_r;
+	size_t init_i_len, init_r_len;
+	uint8_t cookie[IKE_COOKIE_MAX];
+	size_t cookie_len;
+	uint32_t next_req;        /* ID of our next request */
+	uint32_t next_peer_req;   /* ID the peer's next request must carry */
+	struct ike_pkt req, resp;
+	unsigned tries;
+	uint64_t rtx_at;          /* next retransmission; 0: none */
+	uint64_t created, established, last_rx, dpd_at;
+	uint32_t child_spi_in;    /* ours, proposed in IKE_AUTH */
+	struct ike_child child;
+};
+
+/* ---- ikesa.c ---- */
+
+struct ike_sa *ikesa_new(struct ike *ike, unsigned peer, bool initiator);
+/* Take its Child SA down, wipe and unlink it, free it. */
+void ikesa_free(struct ike *ike, struct ike_sa *sa);
+/* By our own SPI (spi_i when we initiated, else spi_r). */
+struct ike_sa *ikesa_find(struct ike *ike, uint64_t our_spi);
+/* The half-open responder SA the initiator's SPI names. */
+struct ike_sa *ikesa_find_init(struct ike *ike, uint64_t spi_i,
+			       const struct ike_endpoint *remote);
+struct ike_sa *ikesa_of_peer(struct ike *ike, unsigned peer);
+uint64_t ikesa_our_spi(const struct ike_sa *sa);
+const struct ike_peer_cfg *ikesa_cfg(const struct ike *ike,
+				     const struct ike_sa *sa);
+
+/* Header fields for a message on sa: a request of ours (next_req) or a
+ * response to the peer's request msg_id. */
+void ikesa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
+	       bool response, uint32_t msg_id);
+
+/* Keys from the DH shared secret and the nonces: SK_* and the two SK
+ * contexts. 0 or -errno. */
+int ikesa_derive(struct ike_sa *sa, const uint8_t *shared, size_t len);
+
+/* Seal the message being written in w (an SK payload open, inner payloads
+ * written) and return its length, or -errno. */
+int ikesa_seal(struct ike_sa *sa, struct ike_writer *w);
+
+/* Open the SK payload of m (buf is m's writable bytes) and walk the inner
+ * payloads into *inner. 0, or -errno (counted as a decrypt drop). */
+int ikesa_open(struct ike_sa *sa, uint8_t *buf, const struct ike_msg *m,
+	       struct ike_chain *inner);
+
+/* Send a request (kept for retransmission) or a response (kept to answer
+ * a retransmitted request). */
+void ikesa_send_request(struct ike *ike, struct ike_sa *sa, const uint8_t *buf,
+			size_t len);
+void ikesa_send_response(struct ike *ike, struct ike_sa *sa,
+			 const uint8_t *buf, size_t len, uint32_t msg_id);
+/* Send without keeping (errors answered outside any IKE SA). */
+void ike_send_raw(struct ike *ike, const struct ike_endpoint *local,
+		  const struct ike_endpoint *remote, const uint8_t *buf,
+		  size_t len);
+
+uint64_t ike_now(struct ike *ike);
+void ike_count_drop(struct ike *ike, enum ike_drop d);
+
+/* ---- exchange_init.c ---- */
+int ike_init_start(struct ike *ike, unsigned peer);
+void ike_init_request(struct ike *ike, const struct ike_msg *m,
+		      const struct ike_endpoint *local,
+		      const struct ike_endpoint *remote);
+void ike_init_response(struct ike *ike, struct ike_sa *sa,
+		       const struct ike_msg *m);
+
+/* ---- exchange_auth.c ---- */
+int ike_auth_start(struct ike *ike, struct ike_sa *sa);
+void ike_auth_request(struct ike *ike, struct ike_sa *sa,
+		      const struct ike_msg *m, const struct ike_chain *in);
+void ike_auth_response(struct ike *ike, struct ike_sa *sa,
+		       const struct ike_msg *m, const struct ike_chain *in);
+
+/* ---- exchange_info.c ---- */
+void ike_info_request(struct ike *ike, struct ike_sa *sa,
+		      const struct ike_msg *m, const struct ike_chain *in);
+void ike_info_response(struct ike *ike, struct ike_sa *sa,
+		       const struct ike_msg *m, const struct ike_chain *in);
+/* Send an INFORMATIONAL request: a DELETE of the IKE SA, or (empty) a
+ * liveness check. */
+void ike_info_send_delete(struct ike *ike, struct ike_sa *sa);
+void ike_info_send_dpd(struct ike *ike, struct ike_sa *sa);
+
+/* ---- child.c ---- */
+
+/* Derive the Child SA's keys from the IKE SA (no PFS) and put it in force
+ * through the env. 0 or -errno. */
+int ike_child_install(struct ike *ike, struct ike_sa *sa);
+
+#endif

@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Two IKEv2 engines talking to each other in memory: the datagrams one
+ * sends are handed to the other (or lost, duplicated, altered, as a test
+ * says), the clock is the test's, the keys process is a function here.
+ * What each side puts in force through child_up must mirror the other's.
+ */
+#include <errno.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/ike.h"
+#include "ike/prf.h"
+#include "test.h"
+#include "util/bytes.h"
+
+#define QMAX 64
+
+struct dgram {
+	int to;
+	struct ike_endpoint from, dst;
+	uint8_t buf[4096];
+	size_t len;
+};
+
+struct side {
+	int id;
+	struct ike ike;
+	struct ike_peer_cfg cfg;
+	uint8_t psk[64];
+	size_t psk_len;
+	unsigned ups, downs;
+	struct ike_child_sa up;   /* the last one, keys copied below */
+	uint8_t in_key[64], out_key[64];
+	uint32_t down_in, down_out;
+};
+
+static struct side sides[2];
+static struct dgram queue[QMAX];
+static unsigned qlen, sent_total;
+static uint64_t clock_ms = 1000;
+static int drop_next;        /* drop this many datagrams from now on */
+static bool keep_copies;     /* remember every datagram delivered */
+static struct dgram delivered[QMAX];
+static unsigned ndelivered;
+
+static int env_send(void *ctx, const struct ike_endpoint *local,
+		    const struct ike_endpoint *remote, bool marker,
+		    const uint8_t *buf, size_t len)
+{
+	struct side *s = ctx;
+	struct dgram *d;
+
+	(void)marker;
+	sent_total++;
+	if (drop_next > 0) {
+		drop_next--;
+		return 0;
+	}
+	if (qlen == QMAX || len > sizeof(d->buf))
+		return -ENOBUFS;
+	d = &queue[qlen++];
+	d->to = !s->id;
+	d->from = *local;
+	d->dst = *remote;
+	memcpy(d->buf, buf, len);
+	d->len = len;
+	return 0;
+}
+
+/* What the keys process computes (RFC 7296 §2.15). */
+static int env_auth(void *ctx, unsigned peer, enum ike_prf_alg prf,
+		    const uint8_t *octets, size_t len, uint8_t *out,
+		    size_t out_len)
+{
+	static const char pad[] = "Key Pad for IKEv2";
+	struct side *s = ctx;
+	uint8_t k[IKE_PRF_LEN_MAX];
+	struct ike_bytes p = { (const uint8_t *)pad, sizeof(pad) - 1 };
+	struct ike_bytes o = { octets, len };
+
+	(void)peer;
+	if (out_len != ike_prf_len(prf) ||
+	    ike_prf(prf, s->psk, s->psk_len, &p, 1, k))
+		return -EINVAL;
+	return ike_prf(prf, k, out_len, &o, 1, out);
+}
+
+static int env_child_up(void *ctx, const struct ike_child_sa *c)
+{
+	struct side *s = ctx;
+
+	s->ups++;
+	s->up = *c;
+	memcpy(s->in_key, c->in.key, c->in.key_len);
+	memcpy(s->out_key, c->out.key, c->out.key_len);
+	return 0;
+}
+
+static void env_child_down(void *ctx, unsigned peer, uint32_t in,
+			   uint32_t out)
+{
+	struct side *s = ctx;
+
+	(void)peer;
+	s->downs++;
+	s->down_in = in;
+	s->down_out = out;
+}
+
+static uint64_t env_now(void *ctx)
+{
+	(void)ctx;
+	return clock_ms;
+}
+
+static void env_random(void *ctx, void *buf, size_t len)
+{
+	(void)ctx;
+	RAND_bytes(buf, (int)len);
+}
+
+static void endpoint(struct ike_endpoint *e, uint8_t last)
+{
+	memset(e, 0, sizeof(*e));
+	e->addr.family = AF_INET;
+	e->addr.bytes[0] = 10;
+	e->addr.bytes[3] = last;
+	e->port = IKE_PORT;
+}
+
+static void ident_ip(struct ike_ident *id, const struct ike_endpoint *e)
+{
+	id->type = IKE_ID_IPV4_ADDR;
+	memcpy(id->data, e->addr.bytes, 4);
+	id->len = 4;
+}
+
+/* A host selector: all traffic between the two underlay addresses. */
+static void host_selector(struct spd_selector *sel,
+			  const struct ike_endpoint *l,
+			  const struct ike_endpoint *r)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->src.addr = l->addr;
+	sel->src.len = 32;
+	sel->dst.addr = r->addr;
+	sel->dst.len = 32;
+	sel->sport_hi = sel->dport_hi = 0xffff;
+}
+
+static void set_props(struct side *s, const char *ike, const char *esp)
+{
+	const char *why;
+
+	REQUIRE(ike_proposals_parse(ike, IKE_PROP_IKE, s->cfg.ike,
+				    IKE_OFFERS_MAX, &s->cfg.nike, &why, NULL,
+				    0) == 0);
+	REQUIRE(ike_proposals_parse(esp, IKE_PROP_ESP, s->cfg.esp,
+				    IKE_OFFERS_MAX, &s->cfg.nesp, &why, NULL,
+				    0) == 0);
+}
+
+static void side_cfg(struct side *s, int id, const char *ike,
+		     const char *esp, enum esp_mode mode)
+{
+	struct ike_peer_cfg *c = &s->cfg;
+
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	snprintf(c->name, sizeof(c->name), "%c", id ? 'b' : 'a');
+	endpoint(&c->local, (uint8_t)(1 + id));
+	endpoint(&c->remote, (uint8_t)(2 - id));
+	c->esp_port = IKE_NATT_PORT;
+	ident_ip(&c->local_id, &c->local);
+	ident_ip(&c->remote_id, &c->remote);
+	set_props(s, ike, esp);
+	c->mode = mode;
+	host_selector(&c->sel[0], &c->local, &c->remote);
+	c->nsel = 1;
+	c->start = IKE_START_WAIT;
+	c->rtx_ms = 1000;
+	c->rtx_tries = 3;
+	c->dpd_s = 30;
+	memset(s->psk, 0x5a, 32);
+	s->psk_len = 32;
+}
+
+static void engines_start(void)
+{
+	struct ike_env env = {
+		.send = env_send, .auth_psk = env_auth,
+		.child_up = env_child_up, .child_down = env_child_down,
+		.now_ms = env_now, .random = env_random,
+	};
+	int i;
+
+	qlen = sent_total = ndelivered = 0;
+	drop_next = 0;
+	keep_copies = false;
+	for (i = 0; i < 2; i++) {
+		env.ctx = &sides[i];
+		REQUIRE(ike_init(&sides[i].ike, &env, &sides[i].cfg, 1) == 0);
+	}
+}
+
+static void engines_stop(void)
+{
+	ike_free(&sides[0].ike);
+	ike_free(&sides[1].ike);
+}
+
+/* Deliver queued datagrams until none is left (bounded). */
+static void pump(void)
+{
+	unsigned rounds;
+
+	for (rounds = 0; qlen && rounds < 200; rounds++) {
+		struct dgram d = queue[0];
+
+		memmove(queue, queue + 1, --qlen * sizeof(queue[0]));
+		if (keep_copies && ndelivered < QMAX)
+			delivered[ndelivered++] = d;
+		ike_input(&sides[d.to].ike, &d.dst, &d.from, d.buf, d.len);
+	}
+}
+
+static void advance(uint64_t ms)
+{
+	clock_ms += ms;
+	ike_tick(&sides[0].ike);
+	ike_tick(&sides[1].ike);
+	pump();
+}
+
+static const char *state_of(int i)
+{
+	struct ike_sa_info info;
+
+	return ike_sa_get(&sides[i].ike, 0, &info) ? info.state : "none";
+}
+
+/* Both sides up, with mirror-image Child SAs. */
+static void check_mirrored(void)
+{
+	struct side *a = &sides[0], *b = &sides[1];
+
+	CHECK(!strcmp(state_of(0), "established"));
+	CHECK(!strcmp(state_of(1), "established"));
+	CHECK_EQ(a->ups, 1);
+	CHECK_EQ(b->ups, 1);
+	CHECK_EQ(a->up.out.spi, b->up.in.spi);
+	CHECK_EQ(a->up.in.spi, b->up.out.spi);
+	CHECK(a->up.out.spi != a->up.in.spi);
+	CHECK_EQ(a->up.out.cipher, b->up.in.cipher);
+	CHECK_EQ(a->up.out.key_len, b->up.in.key_len);
+	CHECK_EQ(a->up.in.key_len, b->up.out.key_len);
+	CHECK_MEM(a->out_key, b->in_key, a->up.out.key_len);
+	CHECK_MEM(a->in_key, b->out_key, a->up.in.key_len);
+	CHECK(memcmp(a->out_key, a->in_key, a->up.in.key_len));
+	CHECK_EQ(a->up.nsel, 1);
+	CHECK_EQ(b->up.nsel, 1);
+}
+
+static void establish(const char *ike, const char *esp, enum esp_mode mode)
+{
+	side_cfg(&sides[0], 0, ike, esp, mode);
+	side_cfg(&sides[1], 1, ike, esp, mode);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+}
+
+TEST(ike_engine_establishes_every_suite)
+{
+	static const char *const ikes[] = {
+		"aes256gcm16-prfsha256-x25519", "aes128gcm16-prfsha384-ecp256",
+		"chacha20poly1305-prfsha512-ecp384",
+		"aes256-sha256-modp2048", "aes128-sha512-x25519",
+	};
+	static const char *const esps[] = {
+		"aes256gcm16", "aes128gcm16", "aes128ccm8", "chacha20poly1305",
+		"aes256gcm16-esn",
+	};
+	static const enum esp_cipher ciphers[] = {
+		ESP_CIPHER_AES_GCM_256, ESP_CIPHER_AES_GCM_128,
+		ESP_CIPHER_AES_CCM_128, ESP_CIPHER_CHACHA20_POLY1305,
+		ESP_CIPHER_AES_GCM_256,
+	};
+	unsigned i;
+
+	for (i = 0; i < 5; i++) {
+		establish(ikes[i], esps[i], i % 2 ? ESP_MODE_TUNNEL
+						  : ESP_MODE_TRANSPORT);
+		check_mirrored();
+		CHECK_EQ(sides[0].up.out.cipher, ciphers[i]);
+		CHECK_EQ(sides[0].up.out.mode, i % 2 ? ESP_MODE_TUNNEL
+						     : ESP_MODE_TRANSPORT);
+		CHECK_EQ(sides[0].up.out.esn, i == 4);
+		CHECK_EQ(sides[0].up.out.encap, ESP_ENCAP_UDP);
+		if (sides[0].up.out.cipher == ESP_CIPHER_AES_CCM_128)
+			CHECK_EQ(sides[0].up.out.icv_len, 8);
+		CHECK_EQ(sides[0].ike.stats.established, 1);
+		CHECK_EQ(sides[1].ike.stats.established, 1);
+		engines_stop();
+	}
+}
+
+TEST(ike_engine_wrong_psk_fails_both)
+{
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	sides[1].psk[7] ^= 1;
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	advance(1);
+	CHECK_EQ(sides[0].ups + sides[1].ups, 0);
+	CHECK(strcmp(state_of(0), "established"));
+	CHECK(strcmp(state_of(1), "established"));
+	CHECK_EQ(sides[1].ike.stats.failed, 1);
+	CHECK_EQ(sides[0].ike.stats.failed, 1);
+	engines_stop();
+}
+
+TEST(ike_engine_no_common_proposal)
+{
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes128gcm16-prfsha384-ecp256", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	CHECK_EQ(sides[0].ike.stats.failed, 1);
+	CHECK_EQ(sides[1].ike.stats.drops[IKE_DROP_REFUSED], 1);
+	CHECK_EQ(sides[1].ike.nsas, 0);
+	engines_stop();
+}
+
+/* B takes only ECP-256; A offers X25519 first: INVALID_KE_PAYLOAD, and A
+ * tries again with B's group. */
+TEST(ike_engine_invalid_ke_retry)
+{
+	side_cfg(&sides[0], 0,
+		 "aes256gcm16-prfsha256-x25519,aes256gcm16-prfsha256-ecp256",
+		 "aes256gcm16", ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-ecp256", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	check_mirrored();
+	engines_stop();
+}
+
+TEST(ike_engine_child_refused_keeps_ike_sa)
+{
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519",
+		 "chacha20poly1305", ESP_MODE_TRANSPORT);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	CHECK(!strcmp(state_of(0), "established"));
+	CHECK(!strcmp(state_of(1), "established"));
+	CHECK_EQ(sides[0].ups + sides[1].ups, 0);
+	engines_stop();
+
+	/* Transport on one side, tunnel on the other: no Child SA either. */
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TUNNEL);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	CHECK_EQ(sides[0].ups + sides[1].ups, 0);
+	engines_stop();
+}
+
+/* Lost datagrams are retransmitted; a retransmitted request gets the kept
+ * answer, not a second SA. */
+TEST(ike_engine_retransmits)
+{
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	engines_start();
+	drop_next = 1; /* IKE_SA_INIT request lost */
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	CHECK_EQ(sides[1].ike.nsas, 0);
+	advance(1000); /* retransmitted; the answer arrives, IKE_AUTH goes */
+	REQUIRE(qlen == 0);
+	check_mirrored();
+	CHECK_EQ(sides[0].ike.stats.retransmits, 1);
+	engines_stop();
+
+	establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		  ESP_MODE_TRANSPORT);
+	engines_stop();
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	/* Deliver IKE_SA_INIT, lose its answer: A retransmits, B answers
+	 * from its cache. */
+	REQUIRE(qlen == 1);
+	drop_next = 1;
+	pump();
+	CHECK_EQ(sides[1].ike.nsas, 1);
+	advance(1000);
+	check_mirrored();
+	CHECK_EQ(sides[1].ike.nsas, 1);
+	engines_stop();
+}
+
+/* Without answers the initiator gives up after its tries. */
+TEST(ike_engine_gives_up)
+{
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	engines_start();
+	drop_next = 100;
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	advance(1000);
+	advance(2000);
+	advance(4000);
+	CHECK_EQ(sides[0].ike.stats.retransmits, 3);
+	advance(8000);
+	CHECK_EQ(sides[0].ike.stats.failed, 1);
+	CHECK_EQ(sides[0].ike.nsas, 0);
+	engines_stop();
+}
+
+TEST(ike_engine_delete_from_each_side)
+{
+	int who;
+
+	for (who = 0; who < 2; who++) {
+		establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+			  ESP_MODE_TRANSPORT);
+		check_mirrored();
+		REQUIRE(ike_down(&sides[who].ike, 0) == 0);
+		pump();
+		advance(1);
+		CHECK_EQ(sides[0].downs, 1);
+		CHECK_EQ(sides[1].downs, 1);
+		CHECK_EQ(sides[0].down_in, sides[0].up.in.spi);
+		CHECK_EQ(sides[1].down_out, sides[1].up.out.spi);
+		CHECK_EQ(sides[0].ike.nsas, 0);
+		CHECK_EQ(sides[1].ike.nsas, 0);
+		CHECK_EQ(sides[!who].ike.stats.deleted, 1);
+		engines_stop();
+	}
+}
+
+/* A quiet IKE SA is checked for liveness; the peer answers. */
+TEST(ike_engine_liveness_check)
+{
+	unsigned before;
+
+	establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		  ESP_MODE_TRANSPORT);
+	before = sent_total;
+	advance(31000);
+	CHECK(sent_total >= before + 2); /* a check each way and answers */
+	CHECK(!strcmp(state_of(0), "established"));
+	CHECK(!strcmp(state_of(1), "established"));
+	/* Now the peer is gone: the check goes unanswered, the SA ends. */
+	drop_next = 1000;
+	advance(31000);
+	advance(2000);
+	advance(4000);
+	advance(8000);
+	advance(16000);
+	CHECK_EQ(sides[0].ike.nsas, 0);
+	CHECK_EQ(sides[0].downs, 1);
+	engines_stop();
+}
+
+/* Replayed, altered and garbage datagrams change nothing. */
+TEST(ike_engine_hostile_input)
+{
+	struct dgram copy[QMAX];
+	unsigned n, i, bit;
+	uint8_t junk[300];
+
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	engines_start();
+	keep_copies = true;
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	check_mirrored();
+	n = ndelivered;
+	memcpy(copy, delivered, n * sizeof(copy[0]));
+	/* Every message again, then every message with one bit flipped. */
+	for (i = 0; i < n; i++)
+		ike_input(&sides[copy[i].to].ike, &copy[i].dst, &copy[i].from,
+			  copy[i].buf, copy[i].len);
+	for (i = 0; i < n; i++)
+		for (bit = 0; bit < copy[i].len * 8; bit += 7) {
+			copy[i].buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
+			ike_input(&sides[copy[i].to].ike, &copy[i].dst,
+				  &copy[i].from, copy[i].buf, copy[i].len);
+			copy[i].buf[bit / 8] ^= (uint8_t)(1u << bit % 8);
+		}
+	/* The last request A sent (IKE_AUTH, ID 1) renumbered to the ID B
+	 * expects next: the header is authenticated, so it cannot open. */
+	for (i = n; i-- > 0;)
+		if (copy[i].to == 1)
+			break;
+	put_be32(copy[i].buf + 20, 2);
+	ike_input(&sides[1].ike, &copy[i].dst, &copy[i].from, copy[i].buf,
+		  copy[i].len);
+	for (i = 0; i < 200; i++) {
+		RAND_bytes(junk, sizeof(junk));
+		ike_input(&sides[i % 2].ike, &sides[i % 2].cfg.local,
+			  &sides[i % 2].cfg.remote, junk, 1 + i % sizeof(junk));
+	}
+	qlen = 0; /* answers to replays are not delivered */
+	CHECK_EQ(sides[0].ups, 1);
+	CHECK_EQ(sides[1].ups, 1);
+	CHECK_EQ(sides[0].downs + sides[1].downs, 0);
+	CHECK(sides[1].ike.stats.drops[IKE_DROP_MALFORMED] > 0);
+	CHECK(sides[1].ike.stats.drops[IKE_DROP_DECRYPT] > 0);
+	/* Altered IKE_SA_INIT requests look like new initiators: half-open
+	 * SAs, which time out; the real SAs stay. */
+	CHECK_EQ(sides[0].ike.nsas, 1);
+	advance(31000);
+	CHECK_EQ(sides[1].ike.nsas, 1);
+	CHECK(!strcmp(state_of(0), "established"));
+	CHECK(!strcmp(state_of(1), "established"));
+	CHECK_EQ(sides[0].ike.stats.established, 1);
+	CHECK_EQ(sides[1].ike.stats.established, 1);
+	engines_stop();
+}

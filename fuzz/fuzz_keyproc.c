@@ -7,7 +7,9 @@
  *
  * Input: one datagram, given whole to both parsers (a request and a reply
  * differ in the header's type byte). The handler starts from a fixed table
- * of three secrets: ids 1, 2 and 0x10000, of 5, 32 and 256 bytes.
+ * of four secrets: shared keys 1, 2 and 0x10000, of 5, 32 and 256 bytes,
+ * and KEY_FILE 3, whose file does not exist; the target puts a P-256 key
+ * (generated once) in its place, so SIGN signs without touching files.
  *
  * Checked for every input (abort() on failure):
  *  - the handler always answers, with a reply that parses, carries the
@@ -16,7 +18,11 @@
  *  - PING: status 0. AUTH_PSK: for an id in the table, status 0 and an
  *    AUTH value of ike_prf_len(prf) bytes equal to
  *    prf(prf(psk, "Key Pad for IKEv2"), octets) computed here; -ENOENT
- *    for any other id. RELOAD: a part that is the whole table (first 0,
+ *    for any other id, -EKEYREJECTED for the KEY_FILE. SIGN: for id 3
+ *    and ECDSA, status 0 and a signature that ike_authsig_verify()
+ *    accepts with the key; -EKEYREJECTED for an RSA scheme or a shared
+ *    key; -ENOENT for an id not in the table. RELOAD: a part that is the
+ *    whole table (first 0,
  *    count = total) replaces it with exactly its entries; a first part of
  *    a larger table leaves the table as it was; a later part with no table
  *    being filled is refused with -EINVAL and changes nothing;
@@ -32,6 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+
+#include "ike/authsig.h"
 #include "ike/keyproc.h"
 #include "util/secure.h"
 
@@ -41,14 +51,18 @@
 			abort();                                           \
 	} while (0)
 
-#define N_SECRETS 3
+#define N_SECRETS 4
+#define KEY_ID 3
+#define KEY_INDEX 2
+#define KEY_PATH "/nonexistent/tunsec-fuzz.key"
 
 static struct keyproc_secret base[N_SECRETS];
+static EVP_PKEY *key;
 
 static void base_init(void)
 {
-	static const uint32_t ids[N_SECRETS] = { 1, 2, 0x10000 };
-	static const size_t lens[N_SECRETS] = { 5, 32, 256 };
+	static const uint32_t ids[N_SECRETS] = { 1, 2, KEY_ID, 0x10000 };
+	static const size_t lens[N_SECRETS] = { 5, 32, 0, 256 };
 	unsigned i;
 
 	for (i = 0; i < N_SECRETS; i++) {
@@ -57,6 +71,11 @@ static void base_init(void)
 		base[i].len = lens[i];
 		memset(base[i].bytes, (int)(0x21 + i), lens[i]);
 	}
+	base[KEY_INDEX].kind = KEYPROC_KIND_KEY_FILE;
+	base[KEY_INDEX].len = strlen(KEY_PATH);
+	memcpy(base[KEY_INDEX].bytes, KEY_PATH, strlen(KEY_PATH));
+	key = EVP_EC_gen("P-256");
+	check(key != NULL);
 }
 
 static const struct keyproc_secret *base_find(uint32_t id)
@@ -84,10 +103,50 @@ static void check_auth(const struct keyproc_req *q,
 		check(r->status == -ENOENT && !cursor_left(&r->auth));
 		return;
 	}
+	if (s->kind != KEYPROC_KIND_PSK) {
+		check(r->status == -EKEYREJECTED && !cursor_left(&r->auth));
+		return;
+	}
 	check(r->status == 0 && cursor_left(&r->auth) == plen);
 	check(!ike_prf(prf, s->bytes, s->len, &pad, 1, k));
 	check(!ike_prf(prf, k, plen, &oct, 1, want));
 	check(!memcmp(r->auth.p, want, plen));
+}
+
+/* The table entry of hash and scheme (every ECDSA hash has one). */
+static const struct ike_authsig_alg *alg_of(uint16_t hash, uint8_t scheme)
+{
+	const struct ike_authsig_alg *t;
+	size_t n, i;
+
+	t = ike_authsig_algs(&n);
+	for (i = 0; i < n; i++)
+		if (t[i].hash == hash && t[i].scheme == scheme)
+			return &t[i];
+	return NULL;
+}
+
+static void check_sign(const struct keyproc_req *q,
+		       const struct keyproc_reply *r)
+{
+	const struct keyproc_secret *s = base_find(q->secret_id);
+	const struct ike_authsig_alg *a;
+	struct ike_auth_sig sig;
+
+	if (!s) {
+		check(r->status == -ENOENT);
+		return;
+	}
+	if (s->kind != KEYPROC_KIND_KEY_FILE || q->scheme != IKE_SIG_ECDSA) {
+		check(r->status == -EKEYREJECTED && !cursor_left(&r->auth));
+		return;
+	}
+	a = alg_of(q->hash, q->scheme);
+	check(r->status == 0 && a != NULL);
+	sig = (struct ike_auth_sig){ a->der, a->der_len, r->auth.p,
+				     r->auth.len };
+	check(!ike_authsig_verify(&sig, q->octets.p, q->octets.len, key,
+				  NULL));
 }
 
 /* The entries of a valid RELOAD, decoded. */
@@ -145,6 +204,12 @@ static void check_rebuild(const struct keyproc_req *q, const uint8_t *data,
 		check(size == sizeof(h) + q->octets.len &&
 		      !memcmp(h, data, sizeof(h)) &&
 		      q->octets.p == data + sizeof(h));
+	} else if (q->type == KEYPROC_T_SIGN) {
+		keyproc_msg_put_sign(h, q->id, q->secret_id, q->hash,
+				     q->scheme, q->octets.len);
+		check(size == sizeof(h) + q->octets.len &&
+		      !memcmp(h, data, sizeof(h)) &&
+		      q->octets.p == data + sizeof(h));
 	}
 }
 
@@ -160,6 +225,8 @@ static void request_one(const uint8_t *data, size_t size)
 
 	memcpy(t, base, sizeof(t));
 	check(keyproc_server_init(&sv, t, N_SECRETS) == 0);
+	check(sv.keys && !sv.keys[KEY_INDEX] && EVP_PKEY_up_ref(key));
+	sv.keys[KEY_INDEX] = key;
 	n = keyproc_server_handle(&sv, data, size, reply, sizeof(reply));
 	st = keyproc_msg_parse_request(data, size, &q);
 	check(keyproc_msg_parse_reply(reply, n, &r) == 0);
@@ -168,6 +235,8 @@ static void request_one(const uint8_t *data, size_t size)
 		check(r.status == st && st < 0);
 	else if (q.type == KEYPROC_T_AUTH_PSK)
 		check_auth(&q, &r);
+	else if (q.type == KEYPROC_T_SIGN)
+		check_sign(&q, &r);
 	else if (q.type == KEYPROC_T_RELOAD)
 		check_reload(&sv, &q, &r, data, size);
 	else

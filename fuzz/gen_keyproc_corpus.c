@@ -9,7 +9,8 @@
  *       src/util/secure.c -lcrypto -pthread
  *   /tmp/gen_keyproc_corpus fuzz/corpus/keyproc
  *
- * The secret ids match the fuzz target's table (1, 2, 0x10000). The output
+ * The secret ids match the fuzz target's table (shared keys 1, 2, 0x10000;
+ * KEY_FILE 3). The output
  * is deterministic; the secrets in the RELOAD seeds are fixed test
  * patterns. Rerun it when the format changes.
  */
@@ -54,6 +55,17 @@ static size_t auth(uint32_t id, uint32_t sid, uint16_t prf, size_t octets)
 	for (i = 0; i < octets; i++)
 		buf[KEYPROC_HDR_LEN + KEYPROC_AUTH_FIXED + i] = (uint8_t)i;
 	return KEYPROC_HDR_LEN + KEYPROC_AUTH_FIXED + octets;
+}
+
+static size_t sign(uint32_t id, uint32_t sid, uint16_t hash, uint8_t scheme,
+		   size_t octets)
+{
+	size_t i;
+
+	keyproc_msg_put_sign(buf, id, sid, hash, scheme, octets);
+	for (i = 0; i < octets; i++)
+		buf[KEYPROC_HDR_LEN + KEYPROC_SIGN_FIXED + i] = (uint8_t)(i * 7);
+	return KEYPROC_HDR_LEN + KEYPROC_SIGN_FIXED + octets;
 }
 
 static struct keyproc_secret secret(uint32_t id, size_t len)
@@ -143,7 +155,7 @@ static void broken_body(void)
 	write_seed("27-auth-bad-prf", buf, n);
 	write_seed("28-auth-empty-octets", buf, auth(8, 1, 5, 0));
 	n = reload(3, 0, 3);
-	buf[KEYPROC_HDR_LEN + KEYPROC_RELOAD_FIXED + 4] = 2;
+	buf[KEYPROC_HDR_LEN + KEYPROC_RELOAD_FIXED + 4] = 9;
 	write_seed("29-reload-bad-kind", buf, n);
 	n = reload(3, 0, 3);
 	put_be32(buf + KEYPROC_HDR_LEN + KEYPROC_RELOAD_FIXED, 11);
@@ -163,6 +175,51 @@ static void broken_body(void)
 	write_seed("34-reply-positive-status", buf, n);
 }
 
+/* A whole-table RELOAD of one KEY_FILE entry naming path. */
+static size_t reload_key_file(const char *path)
+{
+	struct keyproc_secret s = { .id = 3, .kind = KEYPROC_KIND_KEY_FILE };
+
+	s.len = strlen(path);
+	memcpy(s.bytes, path, s.len);
+	return must(keyproc_msg_build_reload(buf, sizeof(buf), 0x2000, 1, 0,
+					     &s, 1),
+		    "reload key file");
+}
+
+static void signs(void)
+{
+	uint8_t sig[KEYPROC_SIG_MAX];
+	size_t n;
+
+	write_seed("40-sign-ecdsa-sha256", buf, sign(40, 3, 2, 1, 100));
+	write_seed("41-sign-ecdsa-sha512", buf, sign(41, 3, 4, 1, 33));
+	write_seed("42-sign-shared-key", buf, sign(42, 1, 2, 1, 20));
+	write_seed("43-sign-rsa-pss-on-ec", buf, sign(43, 3, 2, 2, 20));
+	write_seed("44-sign-unknown-id", buf, sign(44, 77, 3, 1, 20));
+	write_seed("45-sign-bad-hash", buf, sign(45, 3, 1, 1, 20));
+	write_seed("46-sign-bad-scheme", buf, sign(46, 3, 2, 0, 20));
+	n = sign(47, 3, 2, 1, 20);
+	buf[KEYPROC_HDR_LEN + 7] = 1;
+	write_seed("47-sign-reserved", buf, n);
+	write_seed("48-sign-empty-octets", buf, sign(48, 3, 2, 1, 0));
+	memset(sig, 0x30, sizeof(sig));
+	write_seed("49-reply-sign", buf,
+		   must(keyproc_msg_build_reply(buf, sizeof(buf),
+						KEYPROC_T_SIGN, 49, 0, sig,
+						72),
+			"reply sign"));
+	write_seed("50-reply-sign-longest", buf,
+		   must(keyproc_msg_build_reply(buf, sizeof(buf),
+						KEYPROC_T_SIGN, 50, 0, sig,
+						KEYPROC_SIG_MAX),
+			"reply sign"));
+	write_seed("51-reload-key-file", buf,
+		   reload_key_file("/nonexistent/tunsec.key"));
+	n = reload_key_file("relative.key");
+	write_seed("52-reload-key-file-relative", buf, n);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -174,5 +231,6 @@ int main(int argc, char **argv)
 	replies();
 	broken_header();
 	broken_body();
+	signs();
 	return 0;
 }

@@ -3,9 +3,9 @@
  * The parent's side of the keys process (ike/keyproc.h): starting and
  * confining the child, the blocking client calls, stopping.
  *
- * Not secret here: the signed octets (the parent built them) and request
- * headers. Secret: the table until it is wiped, RELOAD buffers, AUTH
- * values in reply buffers.
+ * Not secret here: the signed octets (the parent built them), request
+ * headers, signatures and key file paths. Secret: the table until it is
+ * wiped, RELOAD buffers, AUTH values in reply buffers.
  */
 #include "ike/keyproc.h"
 
@@ -320,6 +320,40 @@ out:
 	secure_zero(buf, sizeof(buf));
 	if (err && out)
 		secure_zero(out, out_len);
+	return err;
+}
+
+int keyproc_sign(struct keyproc *kp, uint32_t secret_id, uint16_t hash,
+		 uint8_t scheme, const uint8_t *octets, size_t len,
+		 uint8_t *sig, size_t cap, size_t *sig_len, int timeout_ms)
+{
+	uint8_t head[KEYPROC_HDR_LEN + KEYPROC_SIGN_FIXED];
+	uint8_t buf[KEYPROC_REPLY_MAX + 1];
+	struct iovec iov[2] = { { head, sizeof(head) },
+				{ (void *)octets, len } };
+	struct keyproc_reply r;
+	uint32_t id;
+	int err = -EINVAL;
+
+	if (sig_len)
+		*sig_len = 0;
+	if (!sig || !cap || !sig_len || !octets || !len ||
+	    len > KEYPROC_OCTETS_MAX)
+		goto out;
+	id = next_id(kp);
+	keyproc_msg_put_sign(head, id, secret_id, hash, scheme, len);
+	err = call(kp, iov, 2, KEYPROC_T_SIGN, id, timeout_ms, buf,
+		   sizeof(buf), &r);
+	if (!err && cursor_left(&r.auth) > cap)
+		err = -ENOSPC;
+	if (!err) {
+		memcpy(sig, r.auth.p, cursor_left(&r.auth));
+		*sig_len = cursor_left(&r.auth);
+	}
+out:
+	secure_zero(buf, sizeof(buf));
+	if (err && sig)
+		secure_zero(sig, cap);
 	return err;
 }
 

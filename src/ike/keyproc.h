@@ -7,9 +7,24 @@
  * struct keyproc_secret (one per IKE peer, id = the peer's index) and calls
  * keyproc_start(): a child process named "tunsecd-keys" takes the table,
  * the parent's copy is wiped, and from then on the parent (which parses
- * IKE packets) only asks for AUTH values over a SOCK_SEQPACKET socketpair
- * (messages in ike/keyproc_msg.h). The parent keeps the session keys
- * (SK_*), which are not long-term, and assembles the signed octets itself.
+ * IKE packets) only asks for AUTH values and signatures over a
+ * SOCK_SEQPACKET socketpair (messages in ike/keyproc_msg.h). The parent
+ * keeps the session keys (SK_*), which are not long-term, and assembles
+ * the signed octets itself.
+ *
+ * Private keys: a KEY_FILE secret is the path of the key file, not the
+ * key. The keys process reads and parses the file itself whenever a table
+ * takes effect (keyproc_start, the last part of a reload), so the process
+ * that parses packets never holds the key's bytes, not even while a
+ * reload reads the configuration again, and the table keeps its small
+ * fixed-size entries (an RSA key in PEM is several times
+ * KEYPROC_SECRET_MAX). The file is read at most KEYPROC_KEYFILE_MAX bytes,
+ * only when it is a regular file, as PEM (PKCS#8 or traditional,
+ * unencrypted: there is no one to ask for a passphrase) or DER; the read
+ * buffer is wiped. A file that cannot be read or holds no usable key does
+ * not stop the table: SIGN for that secret answers -ENOKEY (tunsecd can
+ * ask once after start or reload to report it), the other secrets work.
+ * A file changed on disk takes effect at the next reload.
  *
  * The child closes every descriptor but its socket (fd 3) and stderr
  * (stdin and stdout become /dev/null), ignores SIGHUP and SIGINT (the
@@ -25,9 +40,10 @@
  * keyproc_reload(), which starts a new keys process with it when the old
  * one is gone.
  *
- * The client functions (keyproc_auth_psk, keyproc_ping, keyproc_reload,
- * keyproc_stop) are for one thread at a time: the IKE engine's (tunsecd's
- * main thread). Secrets are never logged; replies carry only MACs.
+ * The client functions (keyproc_auth_psk, keyproc_sign, keyproc_ping,
+ * keyproc_reload, keyproc_stop) are for one thread at a time: the IKE
+ * engine's (tunsecd's main thread). Secrets are never logged; replies
+ * carry only MACs and signatures.
  */
 #ifndef TUNSEC_IKE_KEYPROC_H
 #define TUNSEC_IKE_KEYPROC_H
@@ -35,6 +51,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <openssl/types.h>
 
 #include "ike/keyproc_msg.h"
 #include "ike/prf.h"
@@ -62,7 +80,8 @@ struct keyproc {
  *
  * Call from the thread that lives as long as the process (the parent-death
  * signal follows the forking thread), before starting other threads where
- * possible: the child uses malloc and OpenSSL's HMAC after the fork.
+ * possible: the child uses malloc and OpenSSL (HMAC; key decoders and
+ * signatures for KEY_FILE secrets) after the fork.
  */
 int keyproc_start(struct keyproc *kp, struct keyproc_secret *secrets,
 		  unsigned n);
@@ -85,6 +104,23 @@ int keyproc_ping(struct keyproc *kp, int timeout_ms);
 int keyproc_auth_psk(struct keyproc *kp, uint32_t secret_id,
 		     enum ike_prf_alg prf, const uint8_t *octets, size_t len,
 		     uint8_t *out, size_t out_len, int timeout_ms);
+
+/*
+ * A signature (RFC 7427 §3) by the private key of KEY_FILE secret
+ * secret_id over the signed octets (octets, len: 1..KEYPROC_OCTETS_MAX
+ * bytes, RealMessage | Nonce | prf(SK_p, ID body), assembled by the
+ * caller) with hash (IKE_HASH_SHA2_256/384/512) and scheme (enum
+ * ike_sig_scheme), into sig (cap bytes), *sig_len set. ECDSA signatures
+ * are DER Ecdsa-Sig-Value. Blocks at most timeout_ms. Returns 0; -EINVAL
+ * for a bad argument (nothing sent); the keys process's status (-ENOENT
+ * unknown secret id, -EKEYREJECTED not a key file or a scheme that does
+ * not fit its key, -ENOKEY its file did not load, -EIO); -ENOSPC when the
+ * signature is longer than cap; -ETIMEDOUT; -EPIPE; -EPROTO for a
+ * malformed reply. sig is zeroed on failure.
+ */
+int keyproc_sign(struct keyproc *kp, uint32_t secret_id, uint16_t hash,
+		 uint8_t scheme, const uint8_t *octets, size_t len,
+		 uint8_t *sig, size_t cap, size_t *sig_len, int timeout_ms);
 
 /*
  * Replace the keys process's table with secrets[0..n-1] (rules as
@@ -122,16 +158,20 @@ int keyproc_stop(struct keyproc *kp);
  */
 int keyproc_serve(int fd, struct keyproc_secret *secrets, unsigned n);
 
-/* The request handler keyproc_serve() runs, without I/O (fuzz target). */
+/* The request handler keyproc_serve() runs, without I/O (fuzz target;
+ * but a table holding KEY_FILE secrets reads their files). */
 struct keyproc_server {
 	struct keyproc_secret *table;     /* ids strictly increasing */
+	EVP_PKEY **keys;                  /* per entry: the parsed private key
+					   * of a KEY_FILE, else NULL */
 	unsigned n;
 	struct keyproc_secret *pending;   /* a RELOAD being filled */
 	uint32_t pending_total, pending_filled;
 };
 
-/* Copy secrets[0..n-1] into sv and wipe the caller's array (on every
- * path). 0; -EINVAL for a bad table; -ENOMEM. */
+/* Copy secrets[0..n-1] into sv, load the keys of its KEY_FILE entries,
+ * and wipe the caller's array (on every path). 0; -EINVAL for a bad
+ * table; -ENOMEM. */
 int keyproc_server_init(struct keyproc_server *sv,
 			struct keyproc_secret *secrets, unsigned n);
 
@@ -150,5 +190,23 @@ void keyproc_server_free(struct keyproc_server *sv);
 
 /* Whether secrets[0..n-1] is a table keyproc_start() takes. */
 bool keyproc_table_ok(const struct keyproc_secret *secrets, unsigned n);
+
+/*
+ * The private key in the file named by KEY_FILE secret s (keyproc_key.c):
+ * a new EVP_PKEY the caller frees with EVP_PKEY_free() (which clears it),
+ * or NULL when the file cannot be read (not a regular file, longer than
+ * KEYPROC_KEYFILE_MAX) or holds no unencrypted EC or RSA private key whose
+ * signatures fit KEYPROC_SIG_MAX. The read buffer is wiped.
+ */
+EVP_PKEY *keyproc_load_key(const struct keyproc_secret *s);
+
+/* keys[0..n-1] for table[0..n-1]: keyproc_load_key() of each KEY_FILE,
+ * NULL for the others and for files that do not load. NULL when out of
+ * memory. */
+EVP_PKEY **keyproc_load_keys(const struct keyproc_secret *table,
+			     unsigned n);
+
+/* Free keys[0..n-1] (clearing them) and the array; NULL is a no-op. */
+void keyproc_free_keys(EVP_PKEY **keys, unsigned n);
 
 #endif

@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "ike/authsig.h"
 #include "ike/prf.h"
+#include "ike/wire.h"
 #include "util/bytes.h"
 #include "util/secure.h"
 
@@ -54,30 +56,66 @@ static int parse_auth(struct cursor *c, struct keyproc_req *req)
 	return 0;
 }
 
+static bool hash_ok(uint16_t hash)
+{
+	return hash == IKE_HASH_SHA2_256 || hash == IKE_HASH_SHA2_384 ||
+	       hash == IKE_HASH_SHA2_512;
+}
+
+static int parse_sign(struct cursor *c, struct keyproc_req *req)
+{
+	uint8_t reserved;
+	size_t n;
+
+	if (!cursor_u32(c, &req->secret_id) || !cursor_u16(c, &req->hash) ||
+	    !cursor_u8(c, &req->scheme) || !cursor_u8(c, &reserved) ||
+	    reserved)
+		return -EBADMSG;
+	if (!hash_ok(req->hash) || req->scheme < IKE_SIG_ECDSA ||
+	    req->scheme > IKE_SIG_RSA_PKCS1)
+		return -EINVAL;
+	n = cursor_left(c);
+	if (n == 0 || n > KEYPROC_OCTETS_MAX)
+		return -EINVAL;
+	cursor_sub(c, &req->octets, n);
+	return 0;
+}
+
+/* The bytes of a secret of kind fit it: a shared key is any 1..SECRET_MAX
+ * bytes, a key file's path is absolute and holds no NUL. */
+static bool secret_bytes_ok(uint8_t kind, const uint8_t *p, size_t len)
+{
+	if (len < 1 || len > KEYPROC_SECRET_MAX)
+		return false;
+	if (kind == KEYPROC_KIND_PSK)
+		return true;
+	return kind == KEYPROC_KIND_KEY_FILE && p[0] == '/' &&
+	       !memchr(p, 0, len);
+}
+
 bool keyproc_msg_secret_ok(const struct keyproc_secret *s)
 {
-	return s->kind == KEYPROC_KIND_PSK && s->len >= 1 &&
-	       s->len <= KEYPROC_SECRET_MAX;
+	return secret_bytes_ok(s->kind, s->bytes, s->len);
 }
 
 /* One entry: its fields in range and its id above the last one seen. */
 static int parse_entry(struct cursor *c, bool *have_last, uint32_t *last)
 {
-	struct keyproc_secret s = { 0 };
-	uint8_t reserved;
+	const uint8_t *bytes;
+	uint8_t kind, reserved;
 	uint16_t len;
+	uint32_t id;
 
-	if (!cursor_u32(c, &s.id) || !cursor_u8(c, &s.kind) ||
+	if (!cursor_u32(c, &id) || !cursor_u8(c, &kind) ||
 	    !cursor_u8(c, &reserved) || !cursor_u16(c, &len) ||
-	    !cursor_skip(c, len))
+	    !cursor_bytes(c, &bytes, len))
 		return -EBADMSG;
 	if (reserved)
 		return -EBADMSG;
-	s.len = len;
-	if (!keyproc_msg_secret_ok(&s) || (*have_last && s.id <= *last))
+	if (!secret_bytes_ok(kind, bytes, len) || (*have_last && id <= *last))
 		return -EINVAL;
 	*have_last = true;
-	*last = s.id;
+	*last = id;
 	return 0;
 }
 
@@ -118,6 +156,8 @@ static int parse_body(struct cursor *c, struct keyproc_req *req)
 		return parse_auth(c, req);
 	case KEYPROC_T_RELOAD:
 		return parse_reload(c, req);
+	case KEYPROC_T_SIGN:
+		return parse_sign(c, req);
 	}
 	return -EOPNOTSUPP;
 }
@@ -125,7 +165,7 @@ static int parse_body(struct cursor *c, struct keyproc_req *req)
 static bool type_known(uint8_t type)
 {
 	return type == KEYPROC_T_PING || type == KEYPROC_T_AUTH_PSK ||
-	       type == KEYPROC_T_RELOAD;
+	       type == KEYPROC_T_RELOAD || type == KEYPROC_T_SIGN;
 }
 
 int keyproc_msg_parse_request(const uint8_t *p, size_t len,
@@ -166,8 +206,14 @@ bool keyproc_msg_next_secret(struct cursor *entries,
 	return true;
 }
 
-static bool auth_len_ok(size_t n)
+/* The value after a status of 0: an AUTH value of a prf's length, a
+ * signature of 1..KEYPROC_SIG_MAX bytes, nothing for the other types. */
+static bool value_len_ok(uint8_t type, size_t n)
 {
+	if (type == KEYPROC_T_SIGN)
+		return n >= 1 && n <= KEYPROC_SIG_MAX;
+	if (type != KEYPROC_T_AUTH_PSK)
+		return n == 0;
 	return n == ike_prf_len(IKE_PRF_HMAC_SHA2_256) ||
 	       n == ike_prf_len(IKE_PRF_HMAC_SHA2_384) ||
 	       n == ike_prf_len(IKE_PRF_HMAC_SHA2_512);
@@ -194,10 +240,8 @@ int keyproc_msg_parse_reply(const uint8_t *p, size_t len,
 		return -EBADMSG;
 	if (r->status > 0 || (r->status == 0 && r->type == KEYPROC_T_NONE))
 		return -EBADMSG;
-	if (cursor_left(&c) && (r->status || r->type != KEYPROC_T_AUTH_PSK ||
-				!auth_len_ok(cursor_left(&c))))
-		return -EBADMSG;
-	if (!r->status && r->type == KEYPROC_T_AUTH_PSK && !cursor_left(&c))
+	if (r->status ? cursor_left(&c) != 0
+		      : !value_len_ok(r->type, cursor_left(&c)))
 		return -EBADMSG;
 	r->auth = c;
 	return 0;
@@ -223,6 +267,18 @@ void keyproc_msg_put_auth(uint8_t *p, uint32_t id, uint32_t secret_id,
 	put_be32(p, secret_id);
 	put_be16(p + 4, prf);
 	put_be16(p + 6, 0);
+}
+
+void keyproc_msg_put_sign(uint8_t *p, uint32_t id, uint32_t secret_id,
+			  uint16_t hash, uint8_t scheme, size_t octets_len)
+{
+	keyproc_msg_put_hdr(p, KEYPROC_T_SIGN, id,
+			    (uint32_t)(KEYPROC_SIGN_FIXED + octets_len));
+	p += KEYPROC_HDR_LEN;
+	put_be32(p, secret_id);
+	put_be16(p + 4, hash);
+	p[6] = scheme;
+	p[7] = 0;
 }
 
 /* The length of a RELOAD of s[0..count-1]; SIZE_MAX when an entry is

@@ -3,7 +3,8 @@
  * The keys side of the keys process (ike/keyproc.h): the secret table,
  * the request handler, and the loop that serves the socket.
  *
- * Every table lives in memory of its own, wiped before it is freed; the
+ * Every table lives in memory of its own, wiped before it is freed, with
+ * the private keys of its KEY_FILE entries beside it (keyproc_key.c); the
  * receive buffer is wiped after each request (a RELOAD carries secrets) and
  * the reply buffer after each reply (it may carry an AUTH value).
  */
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "ike/authsig.h"
 #include "util/secure.h"
 
 static const uint8_t key_pad[] = "Key Pad for IKEv2";
@@ -65,6 +67,11 @@ int keyproc_server_init(struct keyproc_server *sv,
 	if (n)
 		memcpy(sv->table, secrets, (size_t)n * sizeof(*secrets));
 	sv->n = n;
+	sv->keys = keyproc_load_keys(sv->table, n);
+	if (!sv->keys) {
+		keyproc_server_free(sv);
+		err = -ENOMEM;
+	}
 out:
 	if (secrets)
 		secure_zero(secrets, (size_t)n * sizeof(*secrets));
@@ -82,7 +89,9 @@ static void pending_drop(struct keyproc_server *sv)
 void keyproc_server_free(struct keyproc_server *sv)
 {
 	pending_drop(sv);
+	keyproc_free_keys(sv->keys, sv->n);
 	table_free(sv->table, sv->n);
+	sv->keys = NULL;
 	sv->table = NULL;
 	sv->n = 0;
 }
@@ -128,6 +137,33 @@ static int auth_psk(const struct keyproc_server *sv,
 	return err ? -EIO : 0;
 }
 
+/* A signature with the key of a KEY_FILE secret (RFC 7427 §3); the
+ * octets come assembled. */
+static int sign(const struct keyproc_server *sv,
+		const struct keyproc_req *req, uint8_t *sig, size_t cap,
+		size_t *sig_len)
+{
+	const struct keyproc_secret *s = lookup(sv, req->secret_id);
+	EVP_PKEY *key;
+	int err;
+
+	*sig_len = 0;
+	if (!s)
+		return -ENOENT;
+	if (s->kind != KEYPROC_KIND_KEY_FILE)
+		return -EKEYREJECTED;
+	key = sv->keys ? sv->keys[s - sv->table] : NULL;
+	if (!key)
+		return -ENOKEY;
+	err = ike_authsig_sign_key(key, req->hash,
+				   (enum ike_sig_scheme)req->scheme,
+				   req->octets.p, req->octets.len, sig, cap,
+				   sig_len);
+	if (err == -EKEYREJECTED)
+		return err;
+	return err ? -EIO : 0;
+}
+
 /* Whether a RELOAD part may go on: it starts a table (first 0), or it
  * continues the one being filled where that stopped, with the same total
  * and a first id above the last one filled. */
@@ -149,14 +185,25 @@ static bool part_in_order(const struct keyproc_server *sv,
 	return ok;
 }
 
-static void pending_commit(struct keyproc_server *sv)
+/* The filled table takes effect with its keys loaded; -ENOMEM keeps the
+ * old one. */
+static int pending_commit(struct keyproc_server *sv)
 {
+	EVP_PKEY **keys = keyproc_load_keys(sv->pending, sv->pending_total);
+
+	if (!keys) {
+		pending_drop(sv);
+		return -ENOMEM;
+	}
+	keyproc_free_keys(sv->keys, sv->n);
 	table_free(sv->table, sv->n);
+	sv->keys = keys;
 	sv->table = sv->pending;
 	sv->n = sv->pending_total;
 	sv->pending = NULL;
 	sv->pending_total = 0;
 	sv->pending_filled = 0;
+	return 0;
 }
 
 /* One RELOAD part (format in ike/keyproc_msg.h). */
@@ -180,7 +227,7 @@ static int reload(struct keyproc_server *sv, const struct keyproc_req *req)
 	       keyproc_msg_next_secret(&c, &sv->pending[sv->pending_filled]))
 		sv->pending_filled++;
 	if (sv->pending_filled == sv->pending_total)
-		pending_commit(sv);
+		return pending_commit(sv);
 	return 0;
 }
 
@@ -201,7 +248,7 @@ static size_t put_reply(const struct keyproc_req *req, int status,
 size_t keyproc_server_handle(struct keyproc_server *sv, const uint8_t *req,
 			     size_t len, uint8_t *reply, size_t cap)
 {
-	uint8_t auth[IKE_PRF_LEN_MAX];
+	uint8_t auth[KEYPROC_SIG_MAX]; /* an AUTH value or a signature */
 	size_t auth_len = 0, n;
 	struct keyproc_req r;
 	int err;
@@ -210,6 +257,8 @@ size_t keyproc_server_handle(struct keyproc_server *sv, const uint8_t *req,
 	if (!err && r.type == KEYPROC_T_AUTH_PSK) {
 		err = auth_psk(sv, &r, auth);
 		auth_len = ike_prf_len((enum ike_prf_alg)r.prf);
+	} else if (!err && r.type == KEYPROC_T_SIGN) {
+		err = sign(sv, &r, auth, sizeof(auth), &auth_len);
 	} else if (!err && r.type == KEYPROC_T_RELOAD) {
 		err = reload(sv, &r);
 	}

@@ -6,7 +6,12 @@
  * cryptography by gen_ike_vectors.py) and against ike_authpsk_compute()
  * for each prf; refusal tables for malformed requests and replies (every
  * truncation, each header field, each range rule); multi-part reloads; a
- * silent and a vanished peer. The forked process: test_ike_keyproc_fork.c.
+ * silent and a vanished peer; SIGN with the private keys of KEY_FILE
+ * secrets (test/vectors/ike-cert/), its AUTH data verified with the
+ * certificate through ike_authsig_verify, on a thread and in the forked
+ * process, keys swapped by a reload, every refusal status, malformed SIGN
+ * requests and replies. The forked process otherwise:
+ * test_ike_keyproc_fork.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,8 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cert_util.h"
 #include "ike/authpsk.h"
+#include "ike/authsig.h"
 #include "ike/keyproc.h"
+#include "ike/wire.h"
 #include "ikevec.h"
 #include "keyproc_util.h"
 #include "test.h"
@@ -251,7 +259,7 @@ TEST(keyproc_reload_parts)
 	CHECK_EQ(keyproc_reload(&s.kp, t, 3, KU_TMO), -EINVAL);
 	CHECK(ku_all_zero(t, sizeof(t)));
 	t[0] = ku_secret(1, "x", 1);
-	t[0].kind = 2;
+	t[0].kind = 9;
 	CHECK_EQ(keyproc_reload(&s.kp, t, 1, KU_TMO), -EINVAL);
 	ku_table(many, KEYPROC_SECRETS_MAX + 1, 1);
 	CHECK_EQ(keyproc_reload(&s.kp, many, KEYPROC_SECRETS_MAX + 1, KU_TMO),
@@ -451,7 +459,7 @@ TEST(keyproc_handle_bad_reload)
 {
 	static uint8_t req[KEYPROC_RELOAD_MAX + 300];
 	static const uint32_t ok[2][4] = { { 1, 1, 0, 4 }, { 2, 1, 0, 256 } };
-	static const uint32_t kind[1][4] = { { 1, 2, 0, 4 } };
+	static const uint32_t kind[1][4] = { { 1, 9, 0, 4 } };
 	static const uint32_t empty[1][4] = { { 1, 1, 0, 0 } };
 	static const uint32_t huge[1][4] = { { 1, 1, 0, 257 } };
 	static const uint32_t rsv[1][4] = { { 1, 1, 1, 4 } };
@@ -570,4 +578,242 @@ TEST(keyproc_serve_malformed)
 	CHECK_EQ(r.id, 77);
 	CHECK_EQ(keyproc_ping(&s.kp, KU_TMO), 0);
 	CHECK_EQ(srv_stop(&s), 0);
+}
+
+/* ---- SIGN with KEY_FILE secrets ---- */
+
+static struct keyproc_secret key_secret(uint32_t id, const char *path)
+{
+	struct keyproc_secret s = { .id = id,
+				    .kind = KEYPROC_KIND_KEY_FILE };
+	size_t n = strlen(path);
+
+	memcpy(s.bytes, path, n);
+	s.len = n;
+	return s;
+}
+
+/* 1 a shared key; 2 a.key (P-256), 3 rsa.key, 4 b.key (P-384); files
+ * that give no key: 5 missing, 6 a script, 7 a directory, 8 a
+ * certificate. Returns the count. */
+static unsigned sign_table(struct keyproc_secret *t)
+{
+	t[0] = ku_secret(1, "psk", 3);
+	t[1] = key_secret(2, cu_path("a.key"));
+	t[2] = key_secret(3, cu_path("rsa.key"));
+	t[3] = key_secret(4, cu_path("b.key"));
+	t[4] = key_secret(5, cu_path("missing.key"));
+	t[5] = key_secret(6, cu_path("gen.sh"));
+	t[6] = key_secret(7, cu_path(""));
+	t[7] = key_secret(8, cu_path("ca.pem"));
+	return 8;
+}
+
+struct kp_signer {
+	struct keyproc *kp;
+	uint32_t id;
+};
+
+static int kp_sign(void *ctx, uint16_t hash, enum ike_sig_scheme scheme,
+		   const uint8_t *octets, size_t len, uint8_t *sig,
+		   size_t cap, size_t *sig_len)
+{
+	struct kp_signer *s = ctx;
+
+	return keyproc_sign(s->kp, s->id, hash, (uint8_t)scheme, octets, len,
+			    sig, cap, sig_len, KU_TMO);
+}
+
+/* AUTH data signed by secret id through the keys process with alg,
+ * verified (or, want_ok false, refused) with cert's key. */
+static void sign_check(struct keyproc *kp, uint32_t id, const char *alg,
+		       const char *cert, bool want_ok)
+{
+	const struct ike_authsig_alg *a = cu_alg(alg);
+	struct ike_x509 *c = cu_cert(cert);
+	uint8_t out[1 + IKE_AUTHSIG_ALGID_MAX + IKE_AUTHSIG_SIG_MAX];
+	struct kp_signer ks = { kp, id };
+	uint8_t oct[500];
+	struct ike_auth au;
+	struct ike_auth_sig s;
+	const char *why;
+	size_t len = 0;
+
+	REQUIRE(a && c);
+	test_rand_bytes(oct, sizeof(oct));
+	CHECK_EQ(ike_authsig_sign(a, kp_sign, &ks, oct, sizeof(oct), out,
+				  sizeof(out), &len), 0);
+	au = (struct ike_auth){ IKE_AM_DIGITAL_SIGNATURE, out, len };
+	CHECK(ike_decode_auth_sig(&au, &s) == IKE_PARSE_OK);
+	CHECK_EQ(ike_authsig_verify(&s, oct, sizeof(oct), ike_cert_pubkey(c),
+				    &why), want_ok ? 0 : -EACCES);
+	oct[100] ^= 4;
+	CHECK_EQ(ike_authsig_verify(&s, oct, sizeof(oct), ike_cert_pubkey(c),
+				    &why), -EACCES);
+	ike_cert_free(c);
+}
+
+TEST(keyproc_sign_round_trips)
+{
+	struct keyproc_secret t[8];
+	struct srv s;
+	unsigned n = sign_table(t);
+
+	REQUIRE(srv_start(&s, t, n));
+	CHECK(ku_all_zero(t, sizeof(t)));
+	sign_check(&s.kp, 2, "ecdsa-with-SHA256", "a.pem", true);
+	sign_check(&s.kp, 2, "ecdsa-with-SHA512", "a.pem", true);
+	sign_check(&s.kp, 4, "ecdsa-with-SHA384", "b.pem", true);
+	sign_check(&s.kp, 3, "RSASSA-PSS-SHA256", "rsa.pem", true);
+	sign_check(&s.kp, 3, "sha384WithRSAEncryption", "rsa.pem", true);
+	sign_check(&s.kp, 2, "ecdsa-with-SHA256", "b.pem", false);
+	sign_check(&s.kp, 4, "ecdsa-with-SHA384", "other.pem", false);
+	CHECK_EQ(srv_stop(&s), 0);
+}
+
+TEST(keyproc_sign_refusals)
+{
+	uint8_t oct[40] = { 7 }, sig[KEYPROC_SIG_MAX], out[32];
+	struct keyproc_secret t[8];
+	struct keyproc none = KEYPROC_NONE;
+	size_t len = 1;
+	struct srv s;
+	unsigned n = sign_table(t), id;
+
+	REQUIRE(srv_start(&s, t, n));
+#define SIGN(id, h, sc, cap) \
+	keyproc_sign(&s.kp, id, h, sc, oct, sizeof(oct), sig, cap, &len, \
+		     KU_TMO)
+	CHECK_EQ(SIGN(2, IKE_HASH_SHA2_256, IKE_SIG_ECDSA, sizeof(sig)), 0);
+	CHECK(len > 60 && len < 80 && sig[0] == 0x30);
+	CHECK_EQ(SIGN(3, IKE_HASH_SHA2_512, IKE_SIG_RSA_PSS, sizeof(sig)), 0);
+	CHECK_EQ(len, 256);
+	CHECK_EQ(SIGN(9, IKE_HASH_SHA2_256, IKE_SIG_ECDSA, sizeof(sig)),
+		 -ENOENT);
+	CHECK_EQ(len, 0);
+	CHECK_EQ(SIGN(1, IKE_HASH_SHA2_256, IKE_SIG_ECDSA, sizeof(sig)),
+		 -EKEYREJECTED);
+	CHECK_EQ(SIGN(2, IKE_HASH_SHA2_256, IKE_SIG_RSA_PSS, sizeof(sig)),
+		 -EKEYREJECTED);
+	CHECK_EQ(SIGN(3, IKE_HASH_SHA2_256, IKE_SIG_ECDSA, sizeof(sig)),
+		 -EKEYREJECTED);
+	for (id = 5; id <= 8; id++)
+		CHECK_EQ(SIGN(id, IKE_HASH_SHA2_256, IKE_SIG_ECDSA,
+			      sizeof(sig)), -ENOKEY);
+	CHECK_EQ(SIGN(2, IKE_HASH_SHA1, IKE_SIG_ECDSA, sizeof(sig)), -EINVAL);
+	CHECK_EQ(SIGN(2, IKE_HASH_SHA2_256, 4, sizeof(sig)), -EINVAL);
+	CHECK_EQ(SIGN(3, IKE_HASH_SHA2_256, IKE_SIG_RSA_PSS, 255), -ENOSPC);
+	CHECK(ku_all_zero(sig, 255));
+	CHECK_EQ(SIGN(2, IKE_HASH_SHA2_256, IKE_SIG_ECDSA, 0), -EINVAL);
+	CHECK_EQ(keyproc_sign(&s.kp, 2, IKE_HASH_SHA2_256, IKE_SIG_ECDSA, oct,
+			      0, sig, sizeof(sig), &len, KU_TMO), -EINVAL);
+	CHECK_EQ(keyproc_sign(&none, 2, IKE_HASH_SHA2_256, IKE_SIG_ECDSA, oct,
+			      8, sig, sizeof(sig), &len, KU_TMO), -EPIPE);
+#undef SIGN
+	/* A key file is not a shared key, and the reverse. */
+	CHECK_EQ(keyproc_auth_psk(&s.kp, 2, IKE_PRF_HMAC_SHA2_256, oct, 8, out,
+				  32, KU_TMO), -EKEYREJECTED);
+	/* Paths that cannot be key files are refused with the table. */
+	t[0] = key_secret(1, "a.key");
+	CHECK_EQ(keyproc_reload(&s.kp, t, 1, KU_TMO), -EINVAL);
+	t[0] = key_secret(1, "/tmp/x\0y");
+	t[0].len = 8;
+	CHECK_EQ(keyproc_reload(&s.kp, t, 1, KU_TMO), -EINVAL);
+	CHECK_EQ(keyproc_ping(&s.kp, KU_TMO), 0);
+	CHECK_EQ(srv_stop(&s), 0);
+}
+
+/* The forked keys process reads the key files itself; a reload points
+ * secret 2 at another key. */
+TEST(keyproc_sign_fork)
+{
+	struct keyproc_secret t[8];
+	struct keyproc kp;
+	unsigned n = sign_table(t);
+
+	REQUIRE(keyproc_start(&kp, t, n) == 0);
+	CHECK(ku_all_zero(t, sizeof(t)));
+	sign_check(&kp, 2, "ecdsa-with-SHA256", "a.pem", true);
+	sign_check(&kp, 3, "RSASSA-PSS-SHA256", "rsa.pem", true);
+	t[0] = key_secret(2, cu_path("b.key"));
+	t[1] = key_secret(3, cu_path("c.key"));
+	CHECK_EQ(keyproc_reload(&kp, t, 2, KU_TMO), 0);
+	sign_check(&kp, 2, "ecdsa-with-SHA384", "b.pem", true);
+	sign_check(&kp, 2, "ecdsa-with-SHA384", "a.pem", false);
+	sign_check(&kp, 3, "ecdsa-with-SHA256", "c.pem", true);
+	CHECK_EQ(keyproc_stop(&kp), 0);
+}
+
+static size_t sign_req(uint8_t *p, uint32_t id, uint32_t sid, uint16_t hash,
+		       uint8_t scheme, size_t octets)
+{
+	keyproc_msg_put_sign(p, id, sid, hash, scheme, octets);
+	memset(p + KEYPROC_HDR_LEN + KEYPROC_SIGN_FIXED, 0x3c, octets);
+	return KEYPROC_HDR_LEN + KEYPROC_SIGN_FIXED + octets;
+}
+
+TEST(keyproc_handle_bad_sign)
+{
+	static uint8_t req[KEYPROC_REQ_MAX + 1];
+	struct keyproc_secret t[8];
+	struct hsrv h;
+	size_t len;
+
+	REQUIRE(keyproc_server_init(&h.sv, t, sign_table(t)) == 0);
+	truncations(&h, req, sign_req(req, 21, 2, IKE_HASH_SHA2_384,
+				      IKE_SIG_ECDSA, 30), 21);
+	CHECK(cursor_left(&h.r.auth) > 60); /* P-256: 70 or so */
+	CHECK_EQ(h.r.type, KEYPROC_T_SIGN);
+	CHECK_EQ(handle(&h, req, sign_req(req, 1, 2, 1, 1, 8)), -EINVAL);
+	CHECK_EQ(handle(&h, req, sign_req(req, 1, 2, 5, 1, 8)), -EINVAL);
+	CHECK_EQ(handle(&h, req, sign_req(req, 1, 2, 2, 0, 8)), -EINVAL);
+	CHECK_EQ(handle(&h, req, sign_req(req, 1, 2, 2, 4, 8)), -EINVAL);
+	CHECK_EQ(handle(&h, req, sign_req(req, 1, 2, 2, 1, 0)), -EINVAL);
+	len = sign_req(req, 1, 2, 2, 1, 8);
+	req[KEYPROC_HDR_LEN + 7] = 1;
+	CHECK_EQ(handle(&h, req, len), -EBADMSG);
+	len = sign_req(req, 1, 2, 2, 1, KEYPROC_OCTETS_MAX + 1);
+	CHECK_EQ(handle(&h, req, len), -EMSGSIZE);
+	CHECK_EQ(handle(&h, req, sign_req(req, 1, 3, 4, 2,
+					  KEYPROC_OCTETS_MAX)), 0);
+	CHECK_EQ(cursor_left(&h.r.auth), 256);
+	CHECK_EQ(handle(&h, req, sign_req(req, 1, 1, 2, 1, 8)),
+		 -EKEYREJECTED);
+	CHECK_EQ(handle(&h, req, sign_req(req, 1, 6, 2, 1, 8)), -ENOKEY);
+	keyproc_server_free(&h.sv);
+}
+
+TEST(keyproc_reply_sign)
+{
+	static uint8_t rep[KEYPROC_REPLY_MAX + 2], sig[KEYPROC_SIG_MAX + 1];
+	struct keyproc_reply r;
+	int len;
+
+	len = keyproc_msg_build_reply(rep, sizeof(rep), KEYPROC_T_SIGN, 5, 0,
+				      sig, KEYPROC_SIG_MAX);
+	CHECK_EQ(len, KEYPROC_REPLY_MAX);
+	CHECK_EQ(keyproc_msg_parse_reply(rep, (size_t)len, &r), 0);
+	CHECK_EQ(cursor_left(&r.auth), KEYPROC_SIG_MAX);
+	len = keyproc_msg_build_reply(rep, sizeof(rep), KEYPROC_T_SIGN, 5, 0,
+				      sig, 1);
+	CHECK_EQ(keyproc_msg_parse_reply(rep, (size_t)len, &r), 0);
+	len = keyproc_msg_build_reply(rep, sizeof(rep), KEYPROC_T_SIGN, 5, 0,
+				      sig, KEYPROC_SIG_MAX + 1);
+	CHECK_EQ(keyproc_msg_parse_reply(rep, (size_t)len, &r), -EBADMSG);
+	len = keyproc_msg_build_reply(rep, sizeof(rep), KEYPROC_T_SIGN, 5, 0,
+				      NULL, 0);
+	CHECK_EQ(keyproc_msg_parse_reply(rep, (size_t)len, &r), -EBADMSG);
+	len = keyproc_msg_build_reply(rep, sizeof(rep), KEYPROC_T_SIGN, 5,
+				      -ENOKEY, NULL, 0);
+	CHECK_EQ(keyproc_msg_parse_reply(rep, (size_t)len, &r), 0);
+	CHECK_EQ(r.status, -ENOKEY);
+	/* A status with a value after it. */
+	len = keyproc_msg_build_reply(rep, sizeof(rep), KEYPROC_T_SIGN, 5, 0,
+				      sig, 8);
+	put_be32(rep + KEYPROC_HDR_LEN, (uint32_t)-EIO);
+	CHECK_EQ(keyproc_msg_parse_reply(rep, (size_t)len, &r), -EBADMSG);
+	/* A PING reply carries nothing, an AUTH_PSK one no 8 bytes. */
+	len = keyproc_msg_build_reply(rep, sizeof(rep), KEYPROC_T_AUTH_PSK, 5,
+				      0, sig, 8);
+	CHECK_EQ(keyproc_msg_parse_reply(rep, (size_t)len, &r), -EBADMSG);
 }

@@ -45,6 +45,11 @@ int cli_show(int argc, char **argv);
 int cli_sa(int argc, char **argv);
 /* tunsec reload (cli/reload.c) */
 int cli_reload(int argc, char **argv);
+/* tunsec up PEER, tunsec down PEER: start or stop IKE for an IKE-managed
+ * peer (cli/updown.c) */
+int cli_up(int argc, char **argv);
+int cli_down(int argc, char **argv);
+int cli_rekey(int argc, char **argv);
 
 /*
  * Encrypt (or decrypt) every IP packet of the capture in with sa and write

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tunsec: the command table. Each entry names a subcommand, the file that
- * implements it (cli/<name>.c), its synopsis and a one-line summary; main()
- * only dispatches. The commands that talk to tunsecd (show, sa, reload)
- * share cli/ctlopt.c.
+ * implements it (cli/<name>.c; up and down share cli/updown.c), its
+ * synopsis and a one-line summary; main() only dispatches. The commands
+ * that talk to tunsecd (show, sa, reload, up, down) share cli/ctlopt.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,11 +26,17 @@ static const struct cli_command commands[] = {
 	{ "esp", cli_esp, "encrypt|decrypt --spi N --cipher NAME --key HEX ...",
 	  "encrypt or decrypt the packets of a pcap capture with one ESP SA" },
 	{ "show", cli_show, "[--json] [--socket PATH]",
-	  "show the running tunsecd: peers, SAs, counters, drops" },
+	  "show the running tunsecd: peers, IKE SAs, SAs, counters, drops" },
 	{ "sa", cli_sa, "add|del [--socket PATH] --dir in|out ...",
 	  "install or remove an SA in the running tunsecd" },
 	{ "reload", cli_reload, "[--socket PATH]",
 	  "make tunsecd re-read its configuration file" },
+	{ "up", cli_up, "[--socket PATH] PEER",
+	  "start IKE for an IKE-managed peer of the running tunsecd" },
+	{ "down", cli_down, "[--socket PATH] PEER",
+	  "delete an IKE-managed peer's IKE SA and keep it down" },
+	{ "rekey", cli_rekey, "[--socket PATH] [--ike] PEER",
+	  "rekey an IKE-managed peer's Child SA (or IKE SA) now" },
 	{ "version", cmd_version, "", "print the version and crypto engines" },
 	{ "help", cmd_help, "[COMMAND]", "show this help, or a command's" },
 };

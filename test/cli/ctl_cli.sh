@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 #
-# The tunsec commands that talk to tunsecd (show, sa add, sa del, reload),
-# through the real binaries.
+# The tunsec commands that talk to tunsecd (show, sa add, sa del, reload,
+# up, down), through the real binaries.
 #
 #   TUNSEC_BUILD=build TUNSEC_SRCDIR=. test/cli/ctl_cli.sh      (as root)
 #
@@ -10,7 +10,8 @@
 # 2. A fake daemon (Python, written below from the specification in
 #    src/ctl/proto.h) that replies with crafted messages: hostile strings,
 #    IPv6, unknown enum values, a truncated reply, a malformed reply, an
-#    error; and that records what `tunsec sa add` sends.
+#    error, IKE SAs, the refusals of up and down; and that records what
+#    `tunsec sa add`, `sa del`, `up` and `down` send.
 # 3. The real tunsecd, when $TUNSEC_BUILD/tunsecd exists:
 #
 #   +---------------------------------------------------------+
@@ -24,7 +25,7 @@
 #   +---------------------------------------------------------+
 #        ^  $tmp/ctl/tunsecd.sock (unix socket, mode 0600)
 #        |
-#   tunsec show | sa add | sa del | reload   (root namespace)
+#   tunsec show | sa add | sa del | reload | up | down   (root namespace)
 #
 # Every process is bounded by timeout(1); traffic stays in the namespace.
 # Prints "PASS name", "FAIL name: why" or "SKIP name: why" per case; exits
@@ -142,6 +143,15 @@ usage del-spi-zero "SPI: '0' is not a number from 1 to 4294967295" sa del --sock
 usage del-spi-big "SPI: '0x100000000'" sa del --socket "$NOSOCK" --dir in 0x100000000
 usage del-spi-junk "SPI: '12ab'" sa del --socket "$NOSOCK" --dir in 12ab
 usage del-two "unexpected argument '6'" sa del --socket "$NOSOCK" --dir in 5 6
+usage up-no-peer "tunsec up: missing the peer name" up --socket "$NOSOCK"
+usage down-no-peer "tunsec down: missing the peer name" down --socket "$NOSOCK"
+usage up-two "tunsec up: unexpected argument 'c'" up --socket "$NOSOCK" b c
+usage up-bad-name "tunsec up: 'my peer' is not a peer name" up --socket "$NOSOCK" "my peer"
+usage down-slash "tunsec down: 'a/b' is not a peer name" down --socket "$NOSOCK" a/b
+usage down-long "'$(printf 'p%.0s' {1..64})' is not a peer name" down --socket "$NOSOCK" "$(printf 'p%.0s' {1..64})"
+usage up-empty "tunsec up: '' is not a peer name" up --socket "$NOSOCK" ""
+usage up-option "tunsec up: unknown or ambiguous option '--peer'" up --socket "$NOSOCK" --peer b
+usage down-socket-value "tunsec down: --socket needs a value" down b --socket
 
 # A usage error about the key never quotes it.
 ts "${ADD[@]}" --dir in --spi 1 --cipher aes-gcm-256 --key "$K128"
@@ -151,7 +161,7 @@ else
 	pass "usage key-not-printed"
 fi
 
-for c in show "sa add" "sa del" reload sa; do
+for c in show "sa add" "sa del" reload sa up down; do
 	# shellcheck disable=SC2086 # "sa add" is two words
 	ts $c --help
 	if [ "$rc" -eq 0 ] && grep -q "^usage: tunsec ${c%% *}" "$tmp/out" &&
@@ -187,6 +197,8 @@ not_running show-json "$GONE" show --json --socket "$NOSOCK"
 not_running reload "$GONE" reload --socket "$NOSOCK"
 not_running sa-add "$GONE" "${ADD[@]}" --dir in --spi 1 --cipher aes-gcm-128 --key "$K128"
 not_running sa-del "$GONE" sa del --socket "$NOSOCK" --dir in 0x10
+not_running up "$GONE" up --socket "$NOSOCK" b
+not_running down "$GONE" down --socket "$NOSOCK" b
 if [ -e /run/tunsec/tunsecd.sock ]; then
 	skip "not-running default-path" "a tunsecd socket exists at /run/tunsec/tunsecd.sock"
 else
@@ -210,7 +222,9 @@ A = dict(NAME=1, PEER_NAME=2, DIR=3, SPI=4, CIPHER=5, ICV=6, KEY=7, MODE=8,
          ENCAP=9, SPORT=10, DPORT=11, ESN=12, SEQ=13, WINDOW=14, TUN_SRC=15,
          TUN_DST=16, TFC=17, STATUS=18, MESSAGE=19, DAEMON=20, VERSION=21,
          UPTIME=22, LOCAL=23, PORT=24, TUN=25, PEER=26, ADDR=27, SELECTOR=28,
-         SA=29, PACKETS=30, BYTES=31, DROPS=32, DROP=33, REASON=34, COUNT=35)
+         SA=29, PACKETS=30, BYTES=31, DROPS=32, DROP=33, REASON=34, COUNT=35,
+         IKE_SA=43, STATE=44, ROLE=45, SPI_I=46, SPI_R=47, IKE_ALG=48, AGE=49,
+         ESP_ALG=50, SPI_IN=51, SPI_OUT=52)
 
 def attr(name, val):
     n = 4 + len(val)
@@ -246,12 +260,54 @@ def show_tricky():
     g = nest("DROPS", drop(b"unknown-spi", 42))
     return i32("STATUS", 0) + d + p + sa + g, 1  # CTL_F_TRUNCATED
 
+# Three IKE SAs between the peer and the SA: one established with its Child
+# SA (algorithm names as src/ike/wire.c spells them), one that has just
+# sent its IKE_SA_INIT (responder SPI 0, no algorithms yet), and one being
+# deleted; the last two carry hostile strings.
+def show_ike():
+    p = nest("PEER", s("NAME", b"b"), addr6("ADDR", "fd00::2"))
+    up = nest("IKE_SA", s("PEER_NAME", b"b"), s("STATE", b"established"),
+              s("ROLE", b"initiator"), u64("SPI_I", 0x0123456789abcdef),
+              u64("SPI_R", 2**64 - 1), u64("AGE", 3665),
+              s("IKE_ALG", b"AES_GCM_16-256 HMAC_SHA2_256 CURVE25519"),
+              s("ESP_ALG", b"AES_GCM_16-256"), u32("SPI_IN", 0xc0000001),
+              u32("SPI_OUT", 0xabcd))
+    init = nest("IKE_SA", s("PEER_NAME", TRICKY),
+                s("STATE", b"connecting\xc2\x9b"), s("ROLE", b"responder"),
+                u64("SPI_I", 1), u64("SPI_R", 0), u64("AGE", 0))
+    # Being deleted, hostile algorithm names, one Child SA SPI missing.
+    gone = nest("IKE_SA", s("PEER_NAME", b"c"), s("STATE", b"deleting"),
+                s("ROLE", b"responder"), u64("SPI_I", 0xfedcba9876543210),
+                u64("SPI_R", 0x10), u64("AGE", 2 * 86400 + 1),
+                s("IKE_ALG", b"AES_CBC-256 \xffHMAC_SHA2_256_128"),
+                s("ESP_ALG", b"AES_CBC-128\xc2\x9b31m"), u32("SPI_OUT", 7))
+    sa = nest("SA", s("NAME", b"b-out"), s("PEER_NAME", b"b"), u8("DIR", 1),
+              u32("SPI", 0xabcd))
+    return i32("STATUS", 0) + p + up + init + gone + sa, 0
+
+def show_ike_repeated():
+    ike = nest("IKE_SA", s("PEER_NAME", b"b"), s("STATE", b"dead"),
+               s("STATE", b"established"))
+    return i32("STATUS", 0) + ike, 0
+
 def show_repeated():
     sa = nest("SA", s("NAME", b"x"), u32("SPI", 1), u32("SPI", 2))
     return i32("STATUS", 0) + sa, 0
 
 def error():
     return i32("STATUS", -1) + s("MESSAGE", b"peer uid 1000 not allowed"), 0
+
+# The refusals of UP and DOWN (src/daemon/control.c handle_up_down()).
+def enoent():
+    return i32("STATUS", -2) + s("MESSAGE", b'no IKE-managed peer "zz"'), 0
+
+def ealready():
+    return (i32("STATUS", -114) +
+            s("MESSAGE", b'peer "b" is already up or coming up'), 0)
+
+# A refusal without a MESSAGE: the client gives the errno's text.
+def ealready_bare():
+    return i32("STATUS", -114), 0
 
 def top_attrs(msg):
     out, off = [], 16
@@ -273,7 +329,10 @@ json.dump({"type": rtype, "attrs": top_attrs(req)}, open(record, "w"))
 if mode == "noreply":
     sys.exit(0)
 body, fl = {"tricky": show_tricky, "repeated": show_repeated,
-            "error": error, "ok": lambda: (i32("STATUS", 0), 0)}[mode]()
+            "ike": show_ike, "ike-repeated": show_ike_repeated,
+            "error": error, "enoent": enoent, "ealready": ealready,
+            "ealready-bare": ealready_bare,
+            "ok": lambda: (i32("STATUS", 0), 0)}[mode]()
 conn.send(struct.pack(">IHHII", MAGIC, REPLY, fl, seq, 16 + len(body)) + body)
 conn.close()
 PYEOF
@@ -301,6 +360,9 @@ pycheck() {
 	if why=$("$PY" - "$file" "$expr" 2>&1 <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
+def ike(peer):
+    m = [x for x in d["ike_sas"] if x.get("peer") == peer]
+    return m[0] if len(m) == 1 else {}
 def sa(direction, spi):
     m = [x for x in d["sas"] if x.get("direction") == direction and x.get("spi") == spi]
     return m[0] if len(m) == 1 else {}
@@ -415,6 +477,115 @@ if [ "$rc" -eq 1 ] && [ "$(cat "$tmp/err")" = "tunsec sa del: peer uid 1000 not 
 	pass "fake del-refused"
 else
 	fail "fake del-refused" "exit $rc: $(cat "$tmp/err")"
+fi
+
+# IKE SAs in show: a block per IKE SA after the peers, before the SAs.
+fake ike show --json
+cp "$tmp/out" "$tmp/ike.json"
+if [ "$rc" -eq 0 ] && "$PY" -m json.tool "$tmp/ike.json" >/dev/null 2>"$tmp/jerr"; then
+	pass "fake ike-json-valid"
+else
+	fail "fake ike-json-valid" "exit $rc, $(head -n 1 "$tmp/jerr")"
+fi
+pycheck "fake ike-json-established" "$tmp/ike.json" \
+	'ike("b") == {"peer": "b", "state": "established", "role": "initiator", "spi_i": 0x0123456789abcdef, "spi_i_hex": "0x0123456789abcdef", "spi_r": 2**64 - 1, "spi_r_hex": "0xffffffffffffffff", "age": 3665, "ike_alg": "AES_GCM_16-256 HMAC_SHA2_256 CURVE25519", "esp_alg": "AES_GCM_16-256", "spi_in": 0xc0000001, "spi_out": 0xabcd}'
+pycheck "fake ike-json-connecting" "$tmp/ike.json" \
+	'ike("q\"b\\s\u20ac\ufffd\x9bz") == {"peer": "q\"b\\s\u20ac\ufffd\x9bz", "state": "connecting\x9b", "role": "responder", "spi_i": 1, "spi_i_hex": "0x0000000000000001", "spi_r": 0, "spi_r_hex": "0x0000000000000000", "age": 0}'
+pycheck "fake ike-json-deleting" "$tmp/ike.json" \
+	'ike("c") == {"peer": "c", "state": "deleting", "role": "responder", "spi_i": 0xfedcba9876543210, "spi_i_hex": "0xfedcba9876543210", "spi_r": 16, "spi_r_hex": "0x0000000000000010", "age": 172801, "ike_alg": "AES_CBC-256 \ufffdHMAC_SHA2_256_128", "esp_alg": "AES_CBC-128\x9b31m", "spi_out": 7}'
+pycheck "fake ike-json-order" "$tmp/ike.json" \
+	'list(d) == ["truncated", "workers", "peers", "ike_sas", "sas"] and [x["peer"] for x in d["ike_sas"]] == ["b", "q\"b\\s\u20ac\ufffd\x9bz", "c"]'
+
+fake ike show
+cp "$tmp/out" "$tmp/ike.txt"
+if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]; then pass "fake ike-text-exit"; else fail "fake ike-text-exit" "exit $rc: $(cat "$tmp/err")"; fi
+# ike_block NAME FIRST-LINE-REGEX: the block starting at FIRST-LINE-REGEX
+# must equal $tmp/ike.want line for line.
+ike_block() {
+	if sed -n "/$2/,/^\$/p" "$tmp/ike.txt" | sed '/^$/d' | cmp -s - "$tmp/ike.want"; then
+		pass "fake $1"
+	else
+		fail "fake $1" "$(sed -n "/$2/,/^\$/p" "$tmp/ike.txt" | tr '\n' '|')"
+	fi
+}
+cat >"$tmp/ike.want" <<'EOF'
+ike-sa: b
+  state:          established
+  role:           initiator
+  spi:            0123456789abcdef/ffffffffffffffff
+  age:            1 hour, 1 minute, 5 seconds
+  ike algorithms: AES_GCM_16-256 HMAC_SHA2_256 CURVE25519
+  child:          AES_GCM_16-256, spi in 0xc0000001, out 0x0000abcd
+EOF
+ike_block ike-text-established '^ike-sa: b$'
+cat >"$tmp/ike.want" <<'EOF'
+ike-sa: q"b\s€???z
+  state:          connecting??
+  role:           responder
+  spi:            0000000000000001/0000000000000000
+  age:            0 seconds
+EOF
+ike_block ike-text-connecting '^ike-sa: q'
+cat >"$tmp/ike.want" <<'EOF'
+ike-sa: c
+  state:          deleting
+  role:           responder
+  spi:            fedcba9876543210/0000000000000010
+  age:            2 days, 1 second
+  ike algorithms: AES_CBC-256 ?HMAC_SHA2_256_128
+  child:          AES_CBC-128??31m, spi in ?, out 0x00000007
+EOF
+ike_block ike-text-deleting '^ike-sa: c$'
+if [ "$(grep -E '^(peer|ike-sa|sa):' "$tmp/ike.txt" | cut -d: -f1 | tr '\n' ' ')" = "peer ike-sa ike-sa ike-sa sa " ]; then
+	pass "fake ike-text-order"
+else
+	fail "fake ike-text-order" "$(grep -E '^[a-z-]+:' "$tmp/ike.txt" | tr '\n' '|')"
+fi
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]\|\xff' "$tmp/ike.txt"; then
+	fail "fake ike-text-no-control" "a control or non-UTF-8 byte reached the output"
+else
+	pass "fake ike-text-no-control"
+fi
+fake ike-repeated show
+if [ "$rc" -eq 1 ] && grep -q "^tunsec show: malformed reply" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+	pass "fake ike-malformed"
+else
+	fail "fake ike-malformed" "exit $rc: $(cat "$tmp/err")"
+fi
+
+# up and down send one PEER_NAME (type 2, NUL-terminated) and nothing else;
+# a refusal prints the daemon's reason verbatim on stderr, exit 1.
+# updown NAME MODE WANT-RC WANT-ERR WANT-TYPE ARGS... (the peer name last)
+updown() {
+	local name=$1 mode=$2 want_rc=$3 want_err=$4 want_type=$5 hex
+	shift 5
+	hex=$(printf '%s' "${@: -1}" | od -An -v -tx1 | tr -d ' \n')00
+	fake "$mode" "$@"
+	if [ "$rc" -ne "$want_rc" ]; then
+		fail "fake $name" "exit $rc, expected $want_rc: $(cat "$tmp/err")"
+	elif [ "$(cat "$tmp/err")" != "$want_err" ]; then
+		fail "fake $name" "stderr '$(cat "$tmp/err")', expected '$want_err'"
+	elif [ -s "$tmp/out" ]; then
+		fail "fake $name" "wrote to stdout: $(head -n 1 "$tmp/out")"
+	else
+		pass "fake $name"
+	fi
+	pycheck "fake $name-request" "$tmp/req.json" \
+		"d['type'] == $want_type and attrs() == {2: '$hex'}"
+}
+EALREADY=$("$PY" -c 'import errno, os; print(os.strerror(errno.EALREADY))')
+updown up-ok ok 0 "" 5 up b
+updown down-ok ok 0 "" 6 down peer-1.x_y
+updown up-longest-name ok 0 "" 5 up "$(printf 'p%.0s' {1..63})"
+updown up-unknown enoent 1 'tunsec up: no IKE-managed peer "zz"' 5 up zz
+updown up-already ealready 1 'tunsec up: peer "b" is already up or coming up' 5 up b
+updown down-no-message ealready-bare 1 "tunsec down: $EALREADY" 6 down b
+updown down-refused error 1 "tunsec down: peer uid 1000 not allowed" 6 down b
+fake noreply up b
+if [ "$rc" -eq 1 ] && grep -q "^tunsec up: .*without replying" "$tmp/err"; then
+	pass "fake up-no-reply"
+else
+	fail "fake up-no-reply" "exit $rc: $(cat "$tmp/err")"
 fi
 
 # ---------------------------------------------------------------------------
@@ -542,6 +713,8 @@ pycheck "json sa-out" "$tmp/show.json" \
 pycheck "json sa-in" "$tmp/show.json" \
 	'{k: sa("in", 0x2001).get(k) for k in ("name", "spi_hex", "replay_window", "seq", "packets", "bytes")} == {"name": "b-in", "spi_hex": "0x00002001", "replay_window": 2048, "seq": 0, "packets": 0, "bytes": 0}'
 pycheck "json count" "$tmp/show.json" 'len(d["sas"]) == 2'
+pycheck "json no-ike-sas" "$tmp/show.json" 'd["ike_sas"] == []'
+if grep -q '^ike-sa:' "$tmp/out"; then fail "show no-ike-sa" "an ike-sa block without IKE"; else pass "show no-ike-sa"; fi
 
 # Three pings to the peer: each an 84-byte IPv4 packet (20 IP + 8 ICMP + 56
 # data) encrypted with b-out, sequence numbers 1, 2, 3.
@@ -613,6 +786,16 @@ if [ "$rc" -eq 1 ] && grep -q "^tunsec sa del: .*\(0x5001\|20481\)" "$tmp/err"; 
 else
 	fail "del missing" "exit $rc: $(cat "$tmp/err")"
 fi
+
+# up and down: b has its SAs in [sa] sections, not IKE-managed.
+for c in up down; do
+	ts $c "${S[@]}" b
+	if [ "$rc" -eq 1 ] && [ "$(cat "$tmp/err")" = "tunsec $c: no IKE-managed peer \"b\"" ] && [ ! -s "$tmp/out" ]; then
+		pass "$c not-ike"
+	else
+		fail "$c not-ike" "exit $rc: $(cat "$tmp/err")"
+	fi
+done
 
 # reload: a valid file is put in force.
 conf 512 >"$CONF"

@@ -60,6 +60,10 @@ for build in "$@"; do
 		[ -x "$t" ] || continue
 		run "$tag $(basename "$t" .sh)" "$t"
 	done
+	for t in test/interop/*.sh; do
+		[ -x "$t" ] || continue
+		run "$tag $(basename "$t" .sh)" "$t"
+	done
 	for t in test/interop/*.py; do
 		[ -f "$t" ] || continue
 		run "$tag $(basename "$t" .py)" "$PY" "$t"

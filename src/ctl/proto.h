@@ -154,6 +154,7 @@
 	X(RELOAD, 0x0004, "reload")          \
 	X(UP, 0x0005, "up")                  \
 	X(DOWN, 0x0006, "down")              \
+	X(REKEY, 0x0007, "rekey")            \
 	X(REPLY, 0x8000, "reply")
 
 enum ctl_type {
@@ -234,7 +235,8 @@ enum ctl_kind {
 	X(AGE, 49, "age", U64, 0)                                         \
 	X(ESP_ALG, 50, "esp-alg", STR, 0)                                 \
 	X(SPI_IN, 51, "spi-in", U32, 0)                                   \
-	X(SPI_OUT, 52, "spi-out", U32, 0)
+	X(SPI_OUT, 52, "spi-out", U32, 0)                                 \
+	X(IKE, 53, "ike", U8, 0)
 
 enum ctl_attr_type {
 	CTL_A_UNSPEC = 0, /* never sent */

@@ -384,6 +384,31 @@ static int handle_up_down(struct daemon *d, const struct ctl_iter *it,
 	return 0;
 }
 
+/* REKEY: PEER_NAME, and IKE = 1 for the IKE SA (else the Child SA). */
+static int handle_rekey(struct daemon *d, const struct ctl_iter *it,
+			struct ctl_builder *b)
+{
+	struct ctl_attr tb[CTL_A_END];
+	const char *peer;
+	uint8_t ike_sa = 0;
+	int err;
+
+	if (!ctl_iter_index(it, tb) || !tb[CTL_A_PEER_NAME].type ||
+	    (tb[CTL_A_IKE].type && !ctl_attr_u8(&tb[CTL_A_IKE], &ike_sa)))
+		return ctl_reply_error(b, -EINVAL, "rekey needs a peer name");
+	peer = ctl_attr_str(&tb[CTL_A_PEER_NAME]);
+	err = peer ? daemon_ike_rekey(d, peer, ike_sa) : -EINVAL;
+	if (err == -ENOENT)
+		return ctl_reply_error(b, err, "no established IKE SA with "
+				       "\"%s\"", peer);
+	if (err == -EBUSY)
+		return ctl_reply_error(b, err, "an exchange with \"%s\" is "
+				       "in flight: try again", peer);
+	if (err)
+		return ctl_reply_error(b, err, "rekey: %s", strerror(-err));
+	return 0;
+}
+
 int daemon_ctl_handle(void *arg, const struct ctl_msg *req,
 		      struct ctl_builder *reply)
 {
@@ -402,6 +427,8 @@ int daemon_ctl_handle(void *arg, const struct ctl_msg *req,
 	case CTL_UP:
 	case CTL_DOWN:
 		return handle_up_down(d, &it, reply, req->type == CTL_UP);
+	case CTL_REKEY:
+		return handle_rekey(d, &it, reply);
 	case CTL_RELOAD:
 		if (daemon_reload(d, why, sizeof(why)))
 			return ctl_reply_error(reply, -EINVAL, "%s", why);

@@ -160,6 +160,9 @@ int daemon_ike_start(struct daemon *d, int fd4500);
 void daemon_ike_stop(struct daemon *d);
 void daemon_ike_receive(struct daemon *d, int fd);
 void daemon_ike_tick(struct daemon *d);
+/* tunsec rekey: 0, -ENOENT (no such peer or nothing established),
+ * -EBUSY (an exchange in flight). */
+int daemon_ike_rekey(struct daemon *d, const char *peer, bool ike_sa);
 /* tunsec up/down: 0, -ENOENT (no such IKE peer), -EALREADY. */
 int daemon_ike_up_down(struct daemon *d, const char *peer, bool up);
 

@@ -86,12 +86,16 @@ static void complete(struct daemon *d, const struct dp_peer *p,
 	in->sport = out->dport = p->port;
 	in->dport = out->sport = d->dp.port;
 	if (in->mode == ESP_MODE_TUNNEL) {
-		in->tunnel_src = out->tunnel_dst = p->addr;
-		in->tunnel_dst = out->tunnel_src = d->dp.local;
+		in->tunnel_src = p->addr;
+		in->tunnel_dst = d->dp.local;
+	}
+	if (out->mode == ESP_MODE_TUNNEL) {
+		out->tunnel_src = d->dp.local;
+		out->tunnel_dst = p->addr;
 	}
 }
 
-static int child_up(void *ctx, const struct ike_child_sa *c)
+static int child_up(void *ctx, const struct ike_child_sa *c, unsigned halves)
 {
 	struct daemon *d = ctx;
 	unsigned peer = d->ike.engine.peers[c->peer].dp_peer;
@@ -101,8 +105,9 @@ static int child_up(void *ctx, const struct ike_child_sa *c)
 
 	complete(d, &d->dp.peers[peer], &cs.in, &cs.out);
 	daemon_park(d);
-	err = dp_sa_install_cpu(&d->dp, peer, true, 0, "ike-in", &cs.in, &why);
-	if (!err)
+	err = halves & IKE_HALF_IN ?
+		dp_sa_install_cpu(&d->dp, peer, true, 0, "ike-in", &cs.in, &why) : 0;
+	if (!err && halves & IKE_HALF_OUT)
 		err = dp_sa_install_cpu(&d->dp, peer, false, 0, "ike-out",
 					&cs.out, &why);
 	daemon_unpark(d);
@@ -119,8 +124,10 @@ static void child_down(void *ctx, unsigned peer, uint32_t spi_in,
 
 	(void)peer;
 	daemon_park(d);
-	dp_sa_remove(&d->dp, true, spi_in);
-	dp_sa_remove(&d->dp, false, spi_out);
+	if (spi_in)
+		dp_sa_remove(&d->dp, true, spi_in);
+	if (spi_out)
+		dp_sa_remove(&d->dp, false, spi_out);
 	daemon_unpark(d);
 }
 
@@ -186,6 +193,10 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	out->rtx_ms = k->retransmit_timeout_ms;
 	out->rtx_tries = k->retransmit_tries;
 	out->dpd_s = k->dpd_delay;
+	out->ike_life_s = k->ike_lifetime;
+	out->child_life_s = k->child_lifetime;
+	out->margin_s = k->rekey_margin;
+	out->jitter_s = k->rekey_jitter;
 	return 0;
 }
 
@@ -327,8 +338,10 @@ int daemon_ike_start(struct daemon *d, int fd4500)
 
 void daemon_ike_stop(struct daemon *d)
 {
-	if (d->ike.on)
+	if (d->ike.on) {
+		ike_shutdown(&d->ike.engine);
 		ike_free(&d->ike.engine);
+	}
 	keyproc_stop(&d->ike.kp);
 	if (d->ike.fd500 >= 0)
 		close(d->ike.fd500);
@@ -351,6 +364,23 @@ int daemon_ike_up_down(struct daemon *d, const char *peer, bool up)
 	if (i == d->ike.engine.npeers)
 		return -ENOENT;
 	err = up ? ike_up(&d->ike.engine, i) : ike_down(&d->ike.engine, i);
+	arm(d, ike_tick(&d->ike.engine));
+	return err;
+}
+
+int daemon_ike_rekey(struct daemon *d, const char *peer, bool ike_sa)
+{
+	unsigned i;
+	int err;
+
+	if (!d->ike.on)
+		return -ENOENT;
+	for (i = 0; i < d->ike.engine.npeers; i++)
+		if (!strcmp(d->ike.engine.peers[i].name, peer))
+			break;
+	if (i == d->ike.engine.npeers)
+		return -ENOENT;
+	err = ike_rekey(&d->ike.engine, i, ike_sa);
 	arm(d, ike_tick(&d->ike.engine));
 	return err;
 }

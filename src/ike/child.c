@@ -1,17 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A negotiated Child SA into the data plane: KEYMAT from SK_d and the
- * nonces (RFC 7296 §2.17, no PFS in IKE_AUTH), the initiator's outbound
- * keys first, each direction an esp_sa_config (RFC 4106/4309/7634 salts
- * come with the key material).
+ * nonces of the exchange that created it (RFC 7296 §2.17, no PFS), the
+ * outbound keys of that exchange's initiator first, each direction an
+ * esp_sa_config (RFC 4106/4309/7634 salts come with the key material).
+ * Rekeys replace SAs make-before-break: the new inbound SA first, the
+ * new outbound one when the peer has its inbound one, the old inbound one
+ * after a grace time.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike/ikesa.h"
 #include "ike/nego.h"
 #include "util/log.h"
 #include "util/secure.h"
+
+uint32_t ike_child_new_spi(struct ike *ike)
+{
+	uint32_t spi;
+
+	do
+		ike->env.random(ike->env.ctx, &spi, sizeof(spi));
+	while (spi < 256); /* 1-255 are reserved (RFC 4303 §2.1) */
+	return spi;
+}
 
 /* One direction's key for the data plane: an AEAD's key || salt, or, for
  * NULL with HMAC-SHA-256, the integrity key. */
@@ -23,11 +37,9 @@ static void dir_key(const uint8_t *encr, const uint8_t *integ,
 	cfg->key_len = (uint32_t)(aead ? k->encr_len : k->integ_len);
 }
 
-static void base_config(const struct ike_sa *sa, enum esp_cipher cipher,
+static void base_config(const struct ike_child *c, enum esp_cipher cipher,
 			uint8_t icv, struct esp_sa_config *cfg)
 {
-	const struct ike_child *c = &sa->child;
-
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->cipher = cipher;
 	cfg->icv_len = icv;
@@ -36,7 +48,10 @@ static void base_config(const struct ike_sa *sa, enum esp_cipher cipher,
 	cfg->esn = c->suite.esn;
 }
 
-int ike_child_install(struct ike *ike, struct ike_sa *sa)
+/* Both halves of the child from KEYMAT; keys point into *k. */
+static int configs(struct ike_sa *sa, bool we_init, const uint8_t *ni,
+		   size_t ni_len, const uint8_t *nr, size_t nr_len,
+		   struct ike_child_sa *cs, struct ike_child_keys *k)
 {
 	struct ike_child *c = &sa->child;
 	struct ike_child_suite suite = {
@@ -44,40 +59,147 @@ int ike_child_install(struct ike *ike, struct ike_sa *sa)
 		.encr_key_bits = c->suite.encr_key_bits,
 		.integ = (enum ike_integ_alg)c->suite.integ,
 	};
-	struct ike_child_sa cs = { .peer = sa->peer, .sel = c->sel,
-				   .nsel = c->nsel };
-	struct ike_child_keys k;
 	enum esp_cipher cipher;
-	uint8_t icv;
+	bool aead = !c->suite.integ;
 	size_t keymat;
-	bool aead;
+	uint8_t icv;
 	int err;
 
 	if (nego_esp_cipher(&c->suite, &cipher, &icv, &keymat))
 		return -ENOTSUP;
-	aead = !c->suite.integ;
-	err = ike_keys_child(sa->keys, &suite, NULL, 0, sa->ni, sa->ni_len,
-			     sa->nr, sa->nr_len, &k);
+	err = ike_keys_child(sa->keys, &suite, NULL, 0, ni, ni_len, nr, nr_len,
+			     k);
 	if (err)
 		return err;
-	base_config(sa, cipher, icv, &cs.in);
-	base_config(sa, cipher, icv, &cs.out);
-	cs.in.spi = c->spi_in;
-	cs.out.spi = c->spi_out;
-	cs.out.seq = 1;
-	if (sa->initiator) {
-		dir_key(k.i2r_encr, k.i2r_integ, &k, aead, &cs.out);
-		dir_key(k.r2i_encr, k.r2i_integ, &k, aead, &cs.in);
+	memset(cs, 0, sizeof(*cs));
+	cs->peer = sa->peer;
+	cs->sel = c->sel;
+	cs->nsel = c->nsel;
+	base_config(c, cipher, icv, &cs->in);
+	base_config(c, cipher, icv, &cs->out);
+	cs->in.spi = c->spi_in;
+	cs->out.spi = c->spi_out;
+	cs->out.seq = 1;
+	if (we_init) {
+		dir_key(k->i2r_encr, k->i2r_integ, k, aead, &cs->out);
+		dir_key(k->r2i_encr, k->r2i_integ, k, aead, &cs->in);
 	} else {
-		dir_key(k.r2i_encr, k.r2i_integ, &k, aead, &cs.out);
-		dir_key(k.i2r_encr, k.i2r_integ, &k, aead, &cs.in);
+		dir_key(k->r2i_encr, k->r2i_integ, k, aead, &cs->out);
+		dir_key(k->i2r_encr, k->i2r_integ, k, aead, &cs->in);
 	}
-	err = ike->env.child_up(ike->env.ctx, &cs);
+	return 0;
+}
+
+/* Keep the outbound half for ike_child_switch_out(). */
+static void keep_out(struct ike *ike, struct ike_child *c,
+		     const struct esp_sa_config *out)
+{
+	struct ike_pending_out *p = &c->out;
+
+	p->valid = true;
+	p->spi = out->spi;
+	memcpy(p->key, out->key, out->key_len);
+	p->key_len = out->key_len;
+	p->at = ike->env.now_ms(ike->env.ctx) + IKE_SWITCH_MS;
+}
+
+int ike_child_install(struct ike *ike, struct ike_sa *sa, bool we_init,
+		      const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		      size_t nr_len, unsigned halves)
+{
+	struct ike_child *c = &sa->child;
+	struct ike_child_sa cs;
+	struct ike_child_keys k;
+	int err;
+
+	err = configs(sa, we_init, ni, ni_len, nr, nr_len, &cs, &k);
+	if (err)
+		return err;
+	err = ike->env.child_up(ike->env.ctx, &cs, halves);
+	if (!err && !(halves & IKE_HALF_OUT))
+		keep_out(ike, c, &cs.out);
 	ike_child_keys_wipe(&k);
-	if (!err) {
-		c->up = true;
-		log_info("ike %s: Child SA up (spi in %08x, out %08x)",
-			 ikesa_cfg(ike, sa)->name, c->spi_in, c->spi_out);
+	if (err)
+		return err;
+	c->up = true;
+	log_info("ike %s: Child SA in force (spi in %08x, out %08x%s)",
+		 ikesa_cfg(ike, sa)->name, c->spi_in, c->spi_out,
+		 halves & IKE_HALF_OUT ? "" : " from the old SA's deletion");
+	return 0;
+}
+
+void ike_child_switch_out(struct ike *ike, struct ike_sa *sa)
+{
+	struct ike_child *c = &sa->child;
+	struct ike_pending_out *p = &c->out;
+	struct ike_child_sa cs;
+	enum esp_cipher cipher;
+	size_t keymat;
+	uint8_t icv;
+
+	if (!p->valid || nego_esp_cipher(&c->suite, &cipher, &icv, &keymat))
+		return;
+	memset(&cs, 0, sizeof(cs));
+	cs.peer = sa->peer;
+	cs.sel = c->sel;
+	cs.nsel = c->nsel;
+	base_config(c, cipher, icv, &cs.out);
+	cs.out.spi = p->spi;
+	cs.out.seq = 1;
+	cs.out.key = p->key;
+	cs.out.key_len = p->key_len;
+	if (!ike->env.child_up(ike->env.ctx, &cs, IKE_HALF_OUT))
+		c->spi_out = p->spi;
+	secure_zero(p, sizeof(*p));
+}
+
+void ike_child_schedule(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	uint32_t jitter = 0, life = cfg->child_life_s;
+
+	if (!life || life <= cfg->margin_s + cfg->jitter_s) {
+		sa->child.rekey_at = 0;
+		return;
 	}
-	return err;
+	if (cfg->jitter_s)
+		ike->env.random(ike->env.ctx, &jitter, sizeof(jitter));
+	jitter = cfg->jitter_s ? jitter % cfg->jitter_s : 0;
+	sa->child.rekey_at = ike->env.now_ms(ike->env.ctx) +
+			     1000ull * (life - cfg->margin_s - jitter);
+}
+
+void ike_child_retire(struct ike *ike, struct ike_sa *sa, uint32_t spi)
+{
+	unsigned i;
+
+	for (i = 0; i < IKE_RETIRED_MAX; i++)
+		if (!sa->retired[i].spi) {
+			sa->retired[i].spi = spi;
+			sa->retired[i].remove_at = ike->env.now_ms(ike->env.ctx) +
+						   IKE_GRACE_MS;
+			return;
+		}
+	/* No room: it goes now. */
+	ike->env.child_down(ike->env.ctx, sa->peer, spi, 0);
+}
+
+uint64_t ike_child_reap(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	uint64_t next = 0;
+	unsigned i;
+
+	for (i = 0; i < IKE_RETIRED_MAX; i++) {
+		struct ike_retired *r = &sa->retired[i];
+
+		if (!r->spi)
+			continue;
+		if (now >= r->remove_at) {
+			ike->env.child_down(ike->env.ctx, sa->peer, r->spi, 0);
+			r->spi = 0;
+		} else if (!next || r->remove_at < next) {
+			next = r->remove_at;
+		}
+	}
+	return next;
 }

@@ -109,16 +109,6 @@ static int put_notify(struct ike_writer *w, uint16_t type)
 	return ike_put_notify(w, &n);
 }
 
-static uint32_t new_child_spi(struct ike *ike)
-{
-	uint32_t spi;
-
-	do
-		ike->env.random(ike->env.ctx, &spi, sizeof(spi));
-	while (spi < 256); /* 1-255 are reserved (RFC 4303 §2.1) */
-	return spi;
-}
-
 /* ---- initiator ---- */
 
 int ike_auth_start(struct ike *ike, struct ike_sa *sa)
@@ -132,7 +122,7 @@ int ike_auth_start(struct ike *ike, struct ike_sa *sa)
 	struct ike_hdr h;
 	int len;
 
-	sa->child_spi_in = new_child_spi(ike);
+	sa->child_spi_in = ike_child_new_spi(ike);
 	nego_esp_offer(cfg, sa->child_spi_in, props, &n);
 	if (nego_ts_offer(cfg, &tsi, &tsr))
 		return -EINVAL;
@@ -246,7 +236,7 @@ static void child_respond(struct ike *ike, struct ike_sa *sa,
 		put_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
-	sa->child_spi_in = new_child_spi(ike);
+	sa->child_spi_in = ike_child_new_spi(ike);
 	if (nego_esp_select(cfg, &in->sa, sa->child_spi_in, &c->suite,
 			    &c->spi_out, &reply)) {
 		put_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
@@ -266,6 +256,18 @@ static void child_respond(struct ike *ike, struct ike_sa *sa,
 	ike_put_ts(w, IKE_PL_TSR, tsr.ts, tsr.n);
 }
 
+/* The first Child SA, from the IKE SA's own nonces. */
+static int install(struct ike *ike, struct ike_sa *sa)
+{
+	int err = ike_child_install(ike, sa, sa->initiator, sa->ni, sa->ni_len,
+				    sa->nr, sa->nr_len,
+				    IKE_HALF_IN | IKE_HALF_OUT);
+
+	if (!err)
+		ike_child_schedule(ike, sa);
+	return err;
+}
+
 static void established(struct ike *ike, struct ike_sa *sa)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
@@ -273,6 +275,7 @@ static void established(struct ike *ike, struct ike_sa *sa)
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = ike_now(ike);
 	sa->dpd_at = cfg->dpd_s ? sa->established + cfg->dpd_s * 1000ull : 0;
+	ikesa_schedule(ike, sa);
 	ike->stats.established++;
 	log_info("ike %s: IKE SA established (%s, spi %016llx/%016llx)",
 		 cfg->name, sa->initiator ? "initiator" : "responder",
@@ -320,7 +323,7 @@ void ike_auth_request(struct ike *ike, struct ike_sa *sa,
 	ike->half_open--;
 	established(ike, sa);
 	ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
-	if (sa->child.spi_out && ike_child_install(ike, sa))
+	if (sa->child.spi_out && install(ike, sa))
 		log_warn("ike %s: the Child SA could not be installed",
 			 ikesa_cfg(ike, sa)->name);
 }
@@ -349,7 +352,7 @@ static void child_accept(struct ike *ike, struct ike_sa *sa,
 	}
 	c->spi_in = sa->child_spi_in;
 	c->transport = in->transport;
-	if (ike_child_install(ike, sa))
+	if (install(ike, sa))
 		log_warn("ike %s: the Child SA could not be installed",
 			 cfg->name);
 }

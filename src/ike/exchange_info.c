@@ -63,6 +63,28 @@ struct deletes {
 	bool child;               /* our Child SA's outbound SPI is named */
 };
 
+void ike_info_send_child_delete(struct ike *ike, struct ike_sa *sa,
+				uint32_t spi)
+{
+	uint8_t s[4], buf[512];
+	struct ike_delete d = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
+				.count = 1, .spis = s };
+	struct ike_writer w;
+
+	put_be32(s, spi);
+	if (sa->req.valid) {
+		/* No room in the window: the SA goes after its grace. */
+		ike_child_retire(ike, sa, spi);
+		sa->child.old_spi_in = 0;
+		return;
+	}
+	begin(sa, &w, buf, sizeof(buf), false, 0);
+	ike_put_delete(&w, &d);
+	sa->pend.kind = IKE_REQ_CHILD_DELETE;
+	sa->pend.spi = spi;
+	send_request(ike, sa, &w);
+}
+
 static bool read_deletes(const struct ike_sa *sa, const struct ike_chain *c,
 			 struct deletes *del)
 {
@@ -85,15 +107,57 @@ static bool read_deletes(const struct ike_sa *sa, const struct ike_chain *c,
 	return true;
 }
 
+/* The peer deletes the old pair of a Child SA we answered a rekey for:
+ * its new inbound SA is in force, so ours switches outbound now; we
+ * delete our old inbound one in the answer, and keep it for the grace
+ * time. */
+static bool rekey_finished(struct ike *ike, struct ike_sa *sa,
+			   struct ike_writer *w, uint32_t *old_in)
+{
+	struct ike_child *c = &sa->child;
+	uint8_t spi[4];
+	struct ike_delete d = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
+				.count = 1, .spis = spi };
+
+	if (!c->out.valid)
+		return false;
+	ike_child_switch_out(ike, sa);
+	*old_in = c->old_spi_in;
+	c->old_spi_in = 0;
+	if (*old_in) {
+		put_be32(spi, *old_in);
+		ike_put_delete(w, &d);
+	}
+	return true;
+}
+
+static void child_deleted(struct ike *ike, struct ike_sa *sa,
+			  struct ike_writer *w)
+{
+	uint8_t spi[4];
+	struct ike_delete d = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
+				.count = 1, .spis = spi };
+
+	put_be32(spi, sa->child.spi_in);
+	ike_put_delete(w, &d);
+	log_info("ike %s: the peer deleted the Child SA",
+		 ikesa_cfg(ike, sa)->name);
+	ike->env.child_down(ike->env.ctx, sa->peer, sa->child.spi_in,
+			    sa->child.spi_out);
+	if (sa->child.old_spi_in)
+		ike->env.child_down(ike->env.ctx, sa->peer,
+				    sa->child.old_spi_in, 0);
+	memset(&sa->child, 0, sizeof(sa->child));
+}
+
 void ike_info_request(struct ike *ike, struct ike_sa *sa,
 		      const struct ike_msg *m, const struct ike_chain *in)
 {
-	const char *name = ikesa_cfg(ike, sa)->name;
-	uint8_t spi[4], buf[512];
-	struct ike_delete d = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
-				.count = 1, .spis = spi };
+	uint8_t buf[512];
 	struct deletes del;
 	struct ike_writer w;
+	uint32_t old_in = 0;
+	bool switched = false;
 	int len;
 
 	if (!read_deletes(sa, in, &del)) {
@@ -101,22 +165,21 @@ void ike_info_request(struct ike *ike, struct ike_sa *sa,
 		return;
 	}
 	begin(sa, &w, buf, sizeof(buf), true, m->hdr.msg_id);
-	if (del.child && !del.ike) {
-		put_be32(spi, sa->child.spi_in);
-		ike_put_delete(&w, &d);
-	}
+	if (del.child && !del.ike)
+		switched = rekey_finished(ike, sa, &w, &old_in);
+	if (del.child && !del.ike && !switched)
+		child_deleted(ike, sa, &w);
 	len = ikesa_seal(sa, &w);
 	if (len > 0)
 		ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
+	if (old_in)
+		ike_child_retire(ike, sa, old_in);
 	if (del.ike) {
-		log_info("ike %s: the peer deleted the IKE SA", name);
-		ike->stats.deleted++;
+		log_info("ike %s: the peer deleted the IKE SA",
+			 ikesa_cfg(ike, sa)->name);
+		if (sa->state != IKE_S_REKEYED)
+			ike->stats.deleted++;
 		sa->state = IKE_S_DEAD;
-	} else if (del.child) {
-		log_info("ike %s: the peer deleted the Child SA", name);
-		ike->env.child_down(ike->env.ctx, sa->peer, sa->child.spi_in,
-				    sa->child.spi_out);
-		memset(&sa->child, 0, sizeof(sa->child));
 	}
 }
 
@@ -131,6 +194,13 @@ void ike_info_response(struct ike *ike, struct ike_sa *sa,
 	sa->req.valid = false;
 	sa->rtx_at = 0;
 	sa->next_req++;
+	if (sa->pend.kind == IKE_REQ_CHILD_DELETE) {
+		/* Our old inbound SA of a rekey: it goes after its grace. */
+		ike_child_retire(ike, sa, sa->pend.spi);
+		if (sa->child.old_spi_in == sa->pend.spi)
+			sa->child.old_spi_in = 0;
+	}
+	sa->pend.kind = IKE_REQ_NONE;
 	if (sa->state == IKE_S_DELETING) {
 		ike->stats.deleted++;
 		sa->state = IKE_S_DEAD;

@@ -79,6 +79,8 @@ static void on_response(struct ike *ike, struct ike_sa *sa,
 		ike_auth_response(ike, sa, m, &inner);
 	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL)
 		ike_info_response(ike, sa, m, &inner);
+	else if (m->hdr.exchange == IKE_EXCH_CREATE_CHILD_SA)
+		ike_child_response(ike, sa, m, &inner);
 	else
 		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
 }
@@ -116,6 +118,8 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 		ike_auth_request(ike, sa, m, &inner);
 	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL)
 		ike_info_request(ike, sa, m, &inner);
+	else if (m->hdr.exchange == IKE_EXCH_CREATE_CHILD_SA)
+		ike_child_request(ike, sa, m, &inner);
 	else
 		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
 }
@@ -207,22 +211,57 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 	return b && b < a ? b : a;
 }
 
+/* A REKEYED IKE SA the peer never deleted goes after this. */
+#define REKEYED_MS 30000
+
+/* Rekeys due on an established SA, one exchange at a time. */
+static void rekeys(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	struct ike_child *c = &sa->child;
+
+	if (c->out.valid && now >= c->out.at) {
+		/* The rekey's initiator never deleted the old pair. */
+		ike_child_switch_out(ike, sa);
+		if (c->old_spi_in)
+			ike_child_retire(ike, sa, c->old_spi_in);
+		c->old_spi_in = 0;
+	}
+	if (sa->req.valid)
+		return;
+	if (c->up && c->rekey_at && now >= c->rekey_at && !c->out.valid &&
+	    ike_child_rekey_start(ike, sa) == -EBUSY)
+		return;
+	if (!sa->req.valid && sa->rekey_at && now >= sa->rekey_at &&
+	    !c->out.valid && !c->old_spi_in)
+		ike_rekey_start(ike, sa);
+}
+
 /* One SA's timers; returns when it next needs a tick. */
 static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 {
-	uint64_t half_open_end = sa->created + HALF_OPEN_MS;
+	uint64_t half_open_end = sa->created + HALF_OPEN_MS, next;
 
 	if (sa->rtx_at && now >= sa->rtx_at && sa->req.valid)
 		retransmit(ike, sa, now);
 	if (sa->state == IKE_S_INIT_DONE && now >= half_open_end)
 		sa->state = IKE_S_DEAD;
+	if (sa->state == IKE_S_REKEYED && now >= sa->established + REKEYED_MS)
+		sa->state = IKE_S_DEAD;
 	if (sa->state == IKE_S_ESTABLISHED && sa->dpd_at && now >= sa->dpd_at)
 		liveness(ike, sa, now);
+	if (sa->state == IKE_S_ESTABLISHED)
+		rekeys(ike, sa, now);
 	if (sa->state == IKE_S_DEAD)
 		return now;
-	return earliest(earliest(UINT64_MAX, sa->req.valid ? sa->rtx_at : 0),
-			sa->state == IKE_S_INIT_DONE ? half_open_end
-						     : sa->dpd_at);
+	next = earliest(UINT64_MAX, ike_child_reap(ike, sa, now));
+	next = earliest(next, sa->req.valid ? sa->rtx_at : 0);
+	next = earliest(next, sa->child.out.valid ? sa->child.out.at : 0);
+	if (sa->state == IKE_S_ESTABLISHED) {
+		next = earliest(next, sa->child.rekey_at);
+		next = earliest(next, sa->rekey_at);
+	}
+	return earliest(next, sa->state == IKE_S_INIT_DONE ? half_open_end
+							   : sa->dpd_at);
 }
 
 static void reap(struct ike *ike)
@@ -295,6 +334,32 @@ int ike_down(struct ike *ike, unsigned peer)
 	else
 		sa->state = IKE_S_DEAD;
 	return 0;
+}
+
+void ike_shutdown(struct ike *ike)
+{
+	struct ike_sa *sa;
+
+	for (sa = ike->sas; sa; sa = sa->next)
+		if (sa->state == IKE_S_ESTABLISHED) {
+			sa->req.valid = false; /* the DELETE goes regardless */
+			ike_info_send_delete(ike, sa);
+		}
+}
+
+int ike_rekey(struct ike *ike, unsigned peer, bool ike_sa)
+{
+	struct ike_sa *sa;
+
+	if (peer >= ike->npeers)
+		return -ENOENT;
+	sa = ikesa_of_peer(ike, peer);
+	if (!sa || sa->state != IKE_S_ESTABLISHED)
+		return -ENOENT;
+	if (sa->req.valid)
+		return -EBUSY;
+	return ike_sa ? ike_rekey_start(ike, sa)
+		      : ike_child_rekey_start(ike, sa);
 }
 
 bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)

@@ -73,6 +73,9 @@ struct ike_peer_cfg {
 	uint32_t rtx_ms;          /* first retransmission timeout */
 	unsigned rtx_tries;       /* retransmissions before giving up */
 	uint32_t dpd_s;           /* liveness check interval; 0: off */
+	/* Rekeying (§2.8) starts a random 0..jitter_s plus margin_s before a
+	 * lifetime ends; 0: never. */
+	uint32_t ike_life_s, child_life_s, margin_s, jitter_s;
 };
 
 /* A Child SA for the data plane: both directions' SA configurations. The
@@ -83,6 +86,9 @@ struct ike_child_sa {
 	const struct spd_selector *sel; /* negotiated, this host's view */
 	unsigned nsel;
 };
+
+#define IKE_HALF_IN 0x1
+#define IKE_HALF_OUT 0x2
 
 struct ike_env {
 	void *ctx;
@@ -98,9 +104,13 @@ struct ike_env {
 	int (*auth_psk)(void *ctx, unsigned peer, enum ike_prf_alg prf,
 			const uint8_t *octets, size_t len, uint8_t *out,
 			size_t out_len);
-	/* Put a Child SA pair in force (inbound first, then outbound), or
-	 * take one out. 0 or -errno. */
-	int (*child_up)(void *ctx, const struct ike_child_sa *c);
+	/* Put the halves (IKE_HALF_*) of a Child SA pair in force, inbound
+	 * first; an outbound half takes the place of the peer's current
+	 * outbound SA. 0 or -errno. */
+	int (*child_up)(void *ctx, const struct ike_child_sa *c,
+			unsigned halves);
+	/* Take SAs out of force: the inbound one with spi_in and the
+	 * outbound one with spi_out (0: none). */
 	void (*child_down)(void *ctx, unsigned peer, uint32_t spi_in,
 			   uint32_t spi_out);
 	uint64_t (*now_ms)(void *ctx);
@@ -133,6 +143,7 @@ struct ike_stats {
 	uint64_t rx, tx, retransmits;
 	uint64_t drops[IKE_DROP_COUNT];
 	uint64_t established, failed, deleted;
+	uint64_t child_rekeys, ike_rekeys;
 };
 
 struct ike_sa;
@@ -172,6 +183,15 @@ uint64_t ike_tick(struct ike *ike);
  * peer, -EALREADY. */
 int ike_up(struct ike *ike, unsigned peer);
 int ike_down(struct ike *ike, unsigned peer);
+
+/* Going away: a DELETE to the peer of every established IKE SA (§1.4.1),
+ * answers not awaited. ike_free() follows. */
+void ike_shutdown(struct ike *ike);
+
+/* Rekey peer's Child SA, or its IKE SA, now (as when its lifetime comes).
+ * 0, -ENOENT (no established IKE SA / Child SA), -EBUSY (an exchange of
+ * ours is in flight: try again). */
+int ike_rekey(struct ike *ike, unsigned peer, bool ike_sa);
 
 /* What `tunsec show` lists of an IKE SA. */
 struct ike_sa_info {

@@ -15,6 +15,7 @@ static const char *const state_names[] = {
 	[IKE_S_INIT_DONE] = "half-open",
 	[IKE_S_ESTABLISHED] = "established",
 	[IKE_S_DELETING] = "deleting",
+	[IKE_S_REKEYED] = "rekeyed",
 	[IKE_S_DEAD] = "dead",
 };
 
@@ -91,13 +92,28 @@ static void unlink_sa(struct ike *ike, struct ike_sa *sa)
 		}
 }
 
+/* Every SA the data plane holds for sa's Child SA goes. */
+static void children_down(struct ike *ike, struct ike_sa *sa)
+{
+	struct ike_child *c = &sa->child;
+	unsigned i;
+
+	if (c->up)
+		ike->env.child_down(ike->env.ctx, sa->peer, c->spi_in,
+				    c->spi_out);
+	if (c->up && c->old_spi_in)
+		ike->env.child_down(ike->env.ctx, sa->peer, c->old_spi_in, 0);
+	for (i = 0; i < IKE_RETIRED_MAX; i++)
+		if (sa->retired[i].spi)
+			ike->env.child_down(ike->env.ctx, sa->peer,
+					    sa->retired[i].spi, 0);
+	secure_zero(c, sizeof(*c));
+}
+
 void ikesa_free(struct ike *ike, struct ike_sa *sa)
 {
-	if (sa->child.up) {
-		ike->env.child_down(ike->env.ctx, sa->peer, sa->child.spi_in,
-				    sa->child.spi_out);
-		sa->child.up = false;
-	}
+	children_down(ike, sa);
+	ike_dh_free(sa->pend.dh);
 	if (!sa->initiator && sa->state == IKE_S_INIT_DONE && ike->half_open)
 		ike->half_open--;
 	unlink_sa(ike, sa);
@@ -140,7 +156,7 @@ struct ike_sa *ikesa_of_peer(struct ike *ike, unsigned peer)
 
 	for (sa = ike->sas; sa; sa = sa->next)
 		if (sa->peer == peer && sa->state != IKE_S_DEAD &&
-		    sa->state != IKE_S_DELETING)
+		    sa->state != IKE_S_DELETING && sa->state != IKE_S_REKEYED)
 			return sa;
 	return NULL;
 }
@@ -177,6 +193,26 @@ static int make_sk(struct ike_sa *sa)
 				 eb, k->encr_len, k->integ_len ? ab : NULL,
 				 k->integ_len);
 	return err;
+}
+
+int ikesa_rekeyed_sk(struct ike_sa *sa)
+{
+	return make_sk(sa);
+}
+
+void ikesa_schedule(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	uint32_t jitter = 0, life = cfg->ike_life_s;
+
+	if (!life || life <= cfg->margin_s + cfg->jitter_s) {
+		sa->rekey_at = 0;
+		return;
+	}
+	if (cfg->jitter_s)
+		ike->env.random(ike->env.ctx, &jitter, sizeof(jitter));
+	jitter = cfg->jitter_s ? jitter % cfg->jitter_s : 0;
+	sa->rekey_at = ike_now(ike) + 1000ull * (life - cfg->margin_s - jitter);
 }
 
 int ikesa_derive(struct ike_sa *sa, const uint8_t *shared, size_t len)

@@ -26,6 +26,7 @@ enum ike_sa_state {
 	IKE_S_INIT_DONE,     /* responder: IKE_SA_INIT answered */
 	IKE_S_ESTABLISHED,
 	IKE_S_DELETING,      /* our DELETE of the IKE SA is out */
+	IKE_S_REKEYED,       /* replaced; the peer deletes it */
 	IKE_S_DEAD,          /* to be freed at the next tick */
 };
 
@@ -39,13 +40,52 @@ struct ike_pkt {
 	bool valid;
 };
 
+#define IKE_RETIRED_MAX 4        /* old inbound SAs in their grace time */
+#define IKE_GRACE_MS 3000        /* how long an old inbound SA stays */
+#define IKE_SWITCH_MS 5000       /* a rekey responder switches outbound by
+				  * then even without the old SA's DELETE */
+
+/* The new outbound half of a rekeyed Child SA, held by the rekey's
+ * responder until the initiator has deleted the old pair (by then the
+ * initiator's new inbound SA is in force): make-before-break. */
+struct ike_pending_out {
+	bool valid;
+	uint32_t spi;
+	uint8_t key[IKE_ENCR_KEY_MAX + IKE_INTEG_KEY_MAX]; /* secret */
+	uint32_t key_len;
+	uint64_t at;              /* switch by then */
+};
+
 struct ike_child {
 	bool up;
 	uint32_t spi_in, spi_out;
+	uint32_t old_spi_in;      /* rekeyed away, still accepted; 0: none */
 	struct ike_suite_esp suite;
 	struct spd_selector sel[IKE_SEL_MAX];
 	unsigned nsel;
 	bool transport;
+	uint64_t rekey_at;        /* 0: never */
+	struct ike_pending_out out;
+};
+
+/* An inbound SA that was replaced; it goes at remove_at. */
+struct ike_retired {
+	uint32_t spi;
+	uint64_t remove_at;
+};
+
+/* What our request in flight is for, beyond its exchange type. */
+enum ike_req_kind { IKE_REQ_NONE, IKE_REQ_CHILD_REKEY, IKE_REQ_IKE_REKEY,
+		    IKE_REQ_CHILD_DELETE, IKE_REQ_IKE_DELETE };
+
+struct ike_rekey_state {
+	enum ike_req_kind kind;
+	uint32_t spi;             /* CHILD_REKEY: our new inbound SPI;
+				   * CHILD_DELETE: the inbound SPI deleted */
+	uint64_t new_spi;         /* IKE_REKEY: our SPI of the new IKE SA */
+	uint8_t nonce[IKE_NONCE_MAX];
+	size_t nonce_len;
+	struct ike_dh *dh;        /* IKE_REKEY */
 };
 
 struct ike_sa {
@@ -76,6 +116,9 @@ struct ike_sa {
 	uint64_t created, established, last_rx, dpd_at;
 	uint32_t child_spi_in;    /* ours, proposed in IKE_AUTH */
 	struct ike_child child;
+	struct ike_retired retired[IKE_RETIRED_MAX];
+	struct ike_rekey_state pend; /* of our request in flight */
+	uint64_t rekey_at;        /* IKE SA rekey; 0: never */
 };
 
 /* ---- ikesa.c ---- */
@@ -101,6 +144,10 @@ void ikesa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 /* Keys from the DH shared secret and the nonces: SK_* and the two SK
  * contexts. 0 or -errno. */
 int ikesa_derive(struct ike_sa *sa, const uint8_t *shared, size_t len);
+/* The two SK contexts from sa->keys (set by a rekey). 0 or -errno. */
+int ikesa_rekeyed_sk(struct ike_sa *sa);
+/* When the IKE SA should next be rekeyed, from now. */
+void ikesa_schedule(struct ike *ike, struct ike_sa *sa);
 
 /* Seal the message being written in w (an SK payload open, inner payloads
  * written) and return its length, or -errno. */
@@ -152,8 +199,40 @@ void ike_info_send_dpd(struct ike *ike, struct ike_sa *sa);
 
 /* ---- child.c ---- */
 
-/* Derive the Child SA's keys from the IKE SA (no PFS) and put it in force
- * through the env. 0 or -errno. */
-int ike_child_install(struct ike *ike, struct ike_sa *sa);
+/* Derive the Child SA's keys from the IKE SA (no PFS) and the nonces of
+ * the exchange that created it (IKE_AUTH: the IKE SA's), we_init telling
+ * whether we sent its request, and put the halves in force through the
+ * env; with IKE_HALF_IN only, the outbound half is kept in c->out for
+ * later. 0 or -errno. */
+int ike_child_install(struct ike *ike, struct ike_sa *sa, bool we_init,
+		      const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		      size_t nr_len, unsigned halves);
+/* Put the kept outbound half in force (the old outbound SA goes). */
+void ike_child_switch_out(struct ike *ike, struct ike_sa *sa);
+/* When the Child SA should next be rekeyed, from now. */
+void ike_child_schedule(struct ike *ike, struct ike_sa *sa);
+/* Keep an old inbound SA for the grace time; removed by ike_child_reap. */
+void ike_child_retire(struct ike *ike, struct ike_sa *sa, uint32_t spi);
+/* Remove retired SAs whose time is up; returns the next such time or 0. */
+uint64_t ike_child_reap(struct ike *ike, struct ike_sa *sa, uint64_t now);
+uint32_t ike_child_new_spi(struct ike *ike);
+
+/* ---- exchange_rekey.c ---- */
+int ike_rekey_start(struct ike *ike, struct ike_sa *sa);
+void ike_rekey_request(struct ike *ike, struct ike_sa *old,
+		       const struct ike_msg *m, const struct ike_chain *in);
+void ike_rekey_response(struct ike *ike, struct ike_sa *old,
+			const struct ike_chain *in);
+
+/* ---- exchange_child.c ---- */
+int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa);
+void ike_child_request(struct ike *ike, struct ike_sa *sa,
+		       const struct ike_msg *m, const struct ike_chain *in);
+void ike_child_response(struct ike *ike, struct ike_sa *sa,
+			const struct ike_msg *m, const struct ike_chain *in);
+/* An INFORMATIONAL request of ours deleting the Child SA's inbound SPI
+ * (the rekeyed-away one). */
+void ike_info_send_child_delete(struct ike *ike, struct ike_sa *sa,
+				uint32_t spi);
 
 #endif

@@ -24,6 +24,15 @@ struct dgram {
 	size_t len;
 };
 
+#define SAS_MAX 16
+
+/* An SA as the data plane would hold it. */
+struct held {
+	uint32_t spi;
+	uint8_t key[64];
+	uint32_t key_len;
+};
+
 struct side {
 	int id;
 	struct ike ike;
@@ -31,9 +40,12 @@ struct side {
 	uint8_t psk[64];
 	size_t psk_len;
 	unsigned ups, downs;
-	struct ike_child_sa up;   /* the last one, keys copied below */
+	struct ike_child_sa up;   /* the last pair put in force */
 	uint8_t in_key[64], out_key[64];
 	uint32_t down_in, down_out;
+	struct held in[SAS_MAX];  /* inbound SAs in force */
+	unsigned nin;
+	struct held out;          /* the outbound SA in force (spi 0: none) */
 };
 
 static struct side sides[2];
@@ -41,6 +53,8 @@ static struct dgram queue[QMAX];
 static unsigned qlen, sent_total;
 static uint64_t clock_ms = 1000;
 static int drop_next;        /* drop this many datagrams from now on */
+static unsigned broken;      /* deliveries after which a side sent into
+			      * the void (make-before-break broken) */
 static bool keep_copies;     /* remember every datagram delivered */
 static struct dgram delivered[QMAX];
 static unsigned ndelivered;
@@ -87,14 +101,34 @@ static int env_auth(void *ctx, unsigned peer, enum ike_prf_alg prf,
 	return ike_prf(prf, k, out_len, &o, 1, out);
 }
 
-static int env_child_up(void *ctx, const struct ike_child_sa *c)
+static void hold(struct held *h, const struct esp_sa_config *c)
+{
+	h->spi = c->spi;
+	memcpy(h->key, c->key, c->key_len);
+	h->key_len = c->key_len;
+}
+
+static int env_child_up(void *ctx, const struct ike_child_sa *c,
+			unsigned halves)
 {
 	struct side *s = ctx;
 
-	s->ups++;
-	s->up = *c;
-	memcpy(s->in_key, c->in.key, c->in.key_len);
-	memcpy(s->out_key, c->out.key, c->out.key_len);
+	if (halves & IKE_HALF_IN) {
+		if (s->nin == SAS_MAX)
+			return -ENOSPC;
+		hold(&s->in[s->nin++], &c->in);
+		memcpy(s->in_key, c->in.key, c->in.key_len);
+		s->up.in = c->in;
+	}
+	if (halves & IKE_HALF_OUT) {
+		hold(&s->out, &c->out);
+		memcpy(s->out_key, c->out.key, c->out.key_len);
+		s->up.out = c->out;
+	}
+	s->up.peer = c->peer;
+	s->up.nsel = c->nsel;
+	if (halves == (IKE_HALF_IN | IKE_HALF_OUT) || s->ups == 0)
+		s->ups++;
 	return 0;
 }
 
@@ -102,11 +136,35 @@ static void env_child_down(void *ctx, unsigned peer, uint32_t in,
 			   uint32_t out)
 {
 	struct side *s = ctx;
+	unsigned i;
 
 	(void)peer;
-	s->downs++;
-	s->down_in = in;
-	s->down_out = out;
+	if (out && s->out.spi == out) {
+		s->downs++;
+		s->down_out = out;
+		s->out.spi = 0;
+	}
+	for (i = 0; in && i < s->nin; i++)
+		if (s->in[i].spi == in) {
+			s->down_in = in;
+			s->in[i] = s->in[--s->nin];
+			break;
+		}
+}
+
+/* Make-before-break: what each side sends on, the other can open. */
+static bool sendable(const struct side *from, const struct side *to)
+{
+	unsigned i;
+
+	if (!from->out.spi)
+		return true;
+	for (i = 0; i < to->nin; i++)
+		if (to->in[i].spi == from->out.spi)
+			return to->in[i].key_len == from->out.key_len &&
+			       !memcmp(to->in[i].key, from->out.key,
+				       from->out.key_len);
+	return false;
 }
 
 static uint64_t env_now(void *ctx)
@@ -196,7 +254,7 @@ static void engines_start(void)
 	};
 	int i;
 
-	qlen = sent_total = ndelivered = 0;
+	qlen = sent_total = ndelivered = broken = 0;
 	drop_next = 0;
 	keep_copies = false;
 	for (i = 0; i < 2; i++) {
@@ -212,6 +270,7 @@ static void engines_stop(void)
 }
 
 /* Deliver queued datagrams until none is left (bounded). */
+
 static void pump(void)
 {
 	unsigned rounds;
@@ -223,6 +282,9 @@ static void pump(void)
 		if (keep_copies && ndelivered < QMAX)
 			delivered[ndelivered++] = d;
 		ike_input(&sides[d.to].ike, &d.dst, &d.from, d.buf, d.len);
+		if (!sendable(&sides[0], &sides[1]) ||
+		    !sendable(&sides[1], &sides[0]))
+			broken++;
 	}
 }
 
@@ -261,6 +323,8 @@ static void check_mirrored(void)
 	CHECK(memcmp(a->out_key, a->in_key, a->up.in.key_len));
 	CHECK_EQ(a->up.nsel, 1);
 	CHECK_EQ(b->up.nsel, 1);
+	CHECK(sendable(a, b));
+	CHECK(sendable(b, a));
 }
 
 static void establish(const char *ike, const char *esp, enum esp_mode mode)
@@ -270,6 +334,10 @@ static void establish(const char *ike, const char *esp, enum esp_mode mode)
 	engines_start();
 	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
 	pump();
+	/* A responder puts both halves of the first Child SA in force before
+	 * the initiator has its inbound one: the one moment a side may send
+	 * into the void (there is no older SA to use). Rekeys never do. */
+	broken = 0;
 }
 
 TEST(ike_engine_establishes_every_suite)
@@ -546,5 +614,106 @@ TEST(ike_engine_hostile_input)
 	CHECK(!strcmp(state_of(1), "established"));
 	CHECK_EQ(sides[0].ike.stats.established, 1);
 	CHECK_EQ(sides[1].ike.stats.established, 1);
+	engines_stop();
+}
+
+/* Rekey the Child SA from side who; returns once both sides hold the new
+ * pair and the old inbound SAs are gone (after the grace time). */
+static void child_rekey(int who)
+{
+	uint32_t old_a = sides[0].out.spi, old_b = sides[1].out.spi;
+
+	REQUIRE(ike_rekey(&sides[who].ike, 0, false) == 0);
+	pump();
+	CHECK(sides[0].out.spi != old_a);
+	CHECK(sides[1].out.spi != old_b);
+	CHECK(sendable(&sides[0], &sides[1]));
+	CHECK(sendable(&sides[1], &sides[0]));
+	advance(3100); /* the grace time of the old inbound SAs */
+	CHECK_EQ(sides[0].nin, 1);
+	CHECK_EQ(sides[1].nin, 1);
+	CHECK_EQ(sides[0].out.spi, sides[1].in[0].spi);
+	CHECK_EQ(sides[1].out.spi, sides[0].in[0].spi);
+	CHECK_EQ(broken, 0);
+}
+
+static uint64_t ike_spi_of(int i)
+{
+	struct ike_sa_info info;
+
+	return ike_sa_get(&sides[i].ike, 0, &info) ? info.spi_i : 0;
+}
+
+/* Rekey the IKE SA from side who: new SPIs on both sides, the Child SA
+ * untouched, the old IKE SA gone. */
+static void ike_sa_rekey(int who)
+{
+	uint64_t old = ike_spi_of(0);
+	uint32_t out_a = sides[0].out.spi, out_b = sides[1].out.spi;
+
+	REQUIRE(ike_rekey(&sides[who].ike, 0, true) == 0);
+	pump();
+	advance(1);
+	CHECK(ike_spi_of(0) != old);
+	CHECK_EQ(ike_spi_of(0), ike_spi_of(1));
+	CHECK_EQ(sides[0].ike.nsas, 1);
+	CHECK_EQ(sides[1].ike.nsas, 1);
+	CHECK_EQ(sides[0].out.spi, out_a);
+	CHECK_EQ(sides[1].out.spi, out_b);
+	CHECK(!strcmp(state_of(0), "established"));
+	CHECK(!strcmp(state_of(1), "established"));
+	CHECK_EQ(broken, 0);
+}
+
+TEST(ike_engine_child_rekey_each_side)
+{
+	int i;
+
+	establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		  ESP_MODE_TRANSPORT);
+	for (i = 0; i < 6; i++)
+		child_rekey(i % 2);
+	CHECK_EQ(sides[0].ike.stats.child_rekeys + sides[1].ike.stats.child_rekeys,
+		 12);
+	CHECK_EQ(sides[0].nin + sides[1].nin, 2); /* the old ones are gone */
+	engines_stop();
+}
+
+TEST(ike_engine_ike_rekey_each_side)
+{
+	int i;
+
+	establish("aes128gcm16-prfsha384-ecp256", "chacha20poly1305",
+		  ESP_MODE_TUNNEL);
+	for (i = 0; i < 4; i++) {
+		ike_sa_rekey(i % 2);
+		child_rekey((i + 1) % 2); /* the new IKE SA carries on */
+	}
+	/* And a deletion over the latest IKE SA still reaches the peer. */
+	REQUIRE(ike_down(&sides[1].ike, 0) == 0);
+	pump();
+	advance(1);
+	CHECK_EQ(sides[0].ike.nsas, 0);
+	CHECK_EQ(sides[1].ike.nsas, 0);
+	CHECK_EQ(sides[0].nin + sides[1].nin, 0);
+	engines_stop();
+}
+
+/* The old pair's DELETE is lost for good: the responder switches by
+ * itself after IKE_SWITCH_MS; nothing is ever sent into the void. */
+TEST(ike_engine_child_rekey_lost_delete)
+{
+	establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		  ESP_MODE_TRANSPORT);
+	REQUIRE(ike_rekey(&sides[0].ike, 0, false) == 0);
+	REQUIRE(qlen == 1);
+	pump();             /* request and answer; A sends the DELETE */
+	qlen = 0;           /* ... which is lost, with its retransmissions */
+	drop_next = 100;
+	advance(5100);
+	CHECK(sendable(&sides[0], &sides[1]));
+	CHECK(sendable(&sides[1], &sides[0]));
+	CHECK_EQ(sides[1].out.spi, sides[0].in[sides[0].nin - 1].spi);
+	CHECK_EQ(broken, 0);
 	engines_stop();
 }

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CREATE_CHILD_SA rekeying the IKE SA (RFC 7296 §1.3.2, §2.18): a new IKE
+ * SA with new SPIs, nonces and key exchange, keyed from the old SK_d; the
+ * Child SA moves to it untouched (no packet notices), and the rekey's
+ * initiator deletes the old IKE SA. The rekey's initiator is the new IKE
+ * SA's original initiator; message IDs start again at 0.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike/ikesa.h"
+#include "ike/nego.h"
+#include "util/bytes.h"
+#include "util/log.h"
+#include "util/secure.h"
+
+static void begin(struct ike_sa *sa, struct ike_writer *w, uint8_t *buf,
+		  size_t cap, bool response, uint32_t id)
+{
+	struct ike_hdr h;
+
+	ikesa_hdr(sa, &h, IKE_EXCH_CREATE_CHILD_SA, response, id);
+	ike_writer_init(w, buf, cap, &h);
+	ike_sk_begin(w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+}
+
+static int put_ke(struct ike_writer *w, const struct ike_dh *dh)
+{
+	uint8_t pub[IKE_DH_PUBLIC_MAX];
+	enum ike_dh_group g = ike_dh_group_of(dh);
+	size_t len = ike_dh_public_len(g);
+	struct ike_ke ke = { .group = (uint16_t)g, .data = pub, .len = len };
+
+	if (ike_dh_get_public(dh, pub, len))
+		return -EIO;
+	return ike_put_ke(w, &ke);
+}
+
+static uint64_t fresh_spi(struct ike *ike)
+{
+	uint64_t spi;
+
+	do
+		ike->env.random(ike->env.ctx, &spi, sizeof(spi));
+	while (!spi || ikesa_find(ike, spi));
+	return spi;
+}
+
+int ike_rekey_start(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	struct ike_proposal props[IKE_OFFERS_MAX];
+	struct ike_rekey_state *p = &sa->pend;
+	uint8_t buf[IKE_PKT_MAX], spi[8];
+	struct ike_writer w;
+	int len, n;
+
+	if (sa->state != IKE_S_ESTABLISHED)
+		return -ENOENT;
+	if (sa->req.valid)
+		return -EBUSY;
+	ike_dh_free(p->dh);
+	p->dh = NULL;
+	if (ike_dh_new(&p->dh, sa->suite.dh))
+		return -ENOTSUP;
+	p->kind = IKE_REQ_IKE_REKEY;
+	p->new_spi = fresh_spi(ike);
+	p->nonce_len = IKE_NONCE_LEN;
+	ike->env.random(ike->env.ctx, p->nonce, p->nonce_len);
+	put_be64(spi, p->new_spi);
+	n = ike_proposals_build(cfg->ike, cfg->nike, spi, 8, 0, props,
+				IKE_OFFERS_MAX);
+	begin(sa, &w, buf, sizeof(buf), false, 0);
+	ike_put_sa(&w, props, n > 0 ? (unsigned)n : 0);
+	ike_put_nonce(&w, p->nonce, p->nonce_len);
+	put_ke(&w, p->dh);
+	len = ikesa_seal(sa, &w);
+	if (len < 0) {
+		p->kind = IKE_REQ_NONE;
+		return len;
+	}
+	ikesa_send_request(ike, sa, buf, (size_t)len);
+	log_info("ike %s: rekeying the IKE SA", cfg->name);
+	return 0;
+}
+
+/* ---- what an IKE SA rekey carries ---- */
+
+struct rekey_in {
+	struct ike_sa_payload sa;
+	struct ike_ke ke;
+	const uint8_t *nonce;
+	size_t nonce_len;
+	uint16_t error;
+	bool has_sa, has_ke;
+};
+
+static bool read_rekey(const struct ike_chain *c, struct rekey_in *in)
+{
+	struct ike_notify n;
+	unsigned i;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < c->n; i++) {
+		const struct ike_payload *p = &c->pl[i];
+		enum ike_parse r = IKE_PARSE_OK;
+
+		if (p->type == IKE_PL_SA) {
+			r = ike_decode_sa(p->body, &in->sa);
+			in->has_sa = true;
+		} else if (p->type == IKE_PL_KE) {
+			r = ike_decode_ke(p->body, &in->ke);
+			in->has_ke = true;
+		} else if (p->type == IKE_PL_NONCE) {
+			r = ike_decode_nonce(p->body, &in->nonce,
+					     &in->nonce_len);
+		} else if (p->type == IKE_PL_NOTIFY) {
+			r = ike_decode_notify(p->body, &n);
+			if (r == IKE_PARSE_OK && n.type < IKE_NOTIFY_STATUS_MIN &&
+			    !in->error)
+				in->error = n.type;
+		}
+		if (r != IKE_PARSE_OK)
+			return false;
+	}
+	return in->has_sa && in->has_ke && in->nonce;
+}
+
+/*
+ * The new IKE SA beside old: spi_i is the rekey initiator's SPI; we_init
+ * whether that is us. Keys from old's SK_d (§2.18); the Child SA moves.
+ */
+static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
+				bool we_init, uint64_t spi_i, uint64_t spi_r,
+				const struct ike_suite_ike *suite,
+				const uint8_t *shared, size_t slen,
+				const uint8_t *ni, size_t ni_len,
+				const uint8_t *nr, size_t nr_len)
+{
+	struct ike_sa *sa = ikesa_new(ike, old->peer, we_init);
+	uint8_t si[8], sr[8];
+
+	if (!sa)
+		return NULL;
+	sa->spi_i = spi_i;
+	sa->spi_r = spi_r;
+	sa->local = old->local;
+	sa->remote = old->remote;
+	sa->natt = old->natt;
+	sa->suite = *suite;
+	memcpy(sa->ni, ni, ni_len);
+	sa->ni_len = ni_len;
+	memcpy(sa->nr, nr, nr_len);
+	sa->nr_len = nr_len;
+	put_be64(si, spi_i);
+	put_be64(sr, spi_r);
+	if (ike_keys_rekey(&sa->keys, old->keys, &suite->alg, shared, slen, ni,
+			   ni_len, nr, nr_len, si, sr) ||
+	    ikesa_rekeyed_sk(sa)) {
+		ikesa_free(ike, sa);
+		return NULL;
+	}
+	/* The Child SA and its retired SAs belong to the new IKE SA now. */
+	sa->child = old->child;
+	memcpy(sa->retired, old->retired, sizeof(sa->retired));
+	memset(&old->child, 0, sizeof(old->child));
+	memset(old->retired, 0, sizeof(old->retired));
+	sa->state = IKE_S_ESTABLISHED;
+	sa->established = ike->env.now_ms(ike->env.ctx);
+	sa->dpd_at = old->dpd_at;
+	ikesa_schedule(ike, sa);
+	ike->stats.ike_rekeys++;
+	return sa;
+}
+
+/* ---- responder ---- */
+
+static void respond_error(struct ike *ike, struct ike_sa *sa, uint32_t id,
+			  uint16_t type, const void *data, size_t len)
+{
+	struct ike_notify n = { .type = type, .data = data, .len = len };
+	uint8_t buf[512];
+	struct ike_writer w;
+	int l;
+
+	begin(sa, &w, buf, sizeof(buf), true, id);
+	ike_put_notify(&w, &n);
+	l = ikesa_seal(sa, &w);
+	if (l > 0)
+		ikesa_send_response(ike, sa, buf, (size_t)l, id);
+}
+
+/* Our half of the key exchange for the group of ke: the shared secret
+ * and our public value in *dh. 0 or -errno. */
+static int exchange_keys(enum ike_dh_group group, const struct ike_ke *ke,
+			 struct ike_dh **dh, uint8_t *shared, size_t *slen)
+{
+	*slen = ike_dh_shared_len(group);
+	if (ike_dh_new(dh, group))
+		return -ENOTSUP;
+	return ike_dh_compute_shared(*dh, ke->data, ke->len, shared, *slen);
+}
+
+/* Choose, or answer why not: 0 with *ch set, or -1 (answered). */
+static int choose(struct ike *ike, struct ike_sa *old, const struct ike_msg *m,
+		  const struct rekey_in *in, struct ike_choice *ch)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, old);
+	uint8_t g[2];
+
+	if (ike_proposal_select(&in->sa, cfg->ike, cfg->nike, 0, in->ke.group,
+				ch) || ch->prop.spi_size != 8 ||
+	    !get_be64(ch->prop.spi)) {
+		respond_error(ike, old, m->hdr.msg_id, IKE_N_NO_PROPOSAL_CHOSEN,
+			      NULL, 0);
+		return -1;
+	}
+	if (in->ke.group != (uint16_t)ch->ike.dh) {
+		put_be16(g, (uint16_t)ch->ike.dh);
+		respond_error(ike, old, m->hdr.msg_id, IKE_N_INVALID_KE_PAYLOAD,
+			      g, 2);
+		return -1;
+	}
+	return 0;
+}
+
+void ike_rekey_request(struct ike *ike, struct ike_sa *old,
+		       const struct ike_msg *m, const struct ike_chain *inner)
+{
+	uint8_t buf[IKE_PKT_MAX], nr[IKE_NONCE_LEN];
+	uint8_t shared[IKE_DH_SHARED_MAX];
+	struct ike_dh *dh = NULL;
+	struct ike_choice ch;
+	struct rekey_in in;
+	struct ike_writer w;
+	struct ike_sa *sa = NULL;
+	uint64_t peer_spi, our_spi;
+	size_t slen;
+	int len;
+
+	if (!read_rekey(inner, &in)) {
+		respond_error(ike, old, m->hdr.msg_id, IKE_N_INVALID_SYNTAX,
+			      NULL, 0);
+		return;
+	}
+	if (choose(ike, old, m, &in, &ch))
+		return;
+	if (exchange_keys(ch.ike.dh, &in.ke, &dh, shared, &slen)) {
+		ike_dh_free(dh);
+		respond_error(ike, old, m->hdr.msg_id, IKE_N_INVALID_SYNTAX,
+			      NULL, 0);
+		return;
+	}
+	peer_spi = get_be64(ch.prop.spi);
+	our_spi = fresh_spi(ike);
+	ike->env.random(ike->env.ctx, nr, sizeof(nr));
+	put_be64(ch.prop.spi, our_spi);
+	begin(old, &w, buf, sizeof(buf), true, m->hdr.msg_id);
+	ike_put_sa(&w, &ch.prop, 1);
+	ike_put_nonce(&w, nr, sizeof(nr));
+	put_ke(&w, dh);
+	ike_dh_free(dh);
+	len = ikesa_seal(old, &w);
+	if (len > 0)
+		sa = successor(ike, old, false, peer_spi, our_spi, &ch.ike,
+			       shared, slen, in.nonce, in.nonce_len, nr,
+			       sizeof(nr));
+	secure_zero(shared, sizeof(shared));
+	if (!sa)
+		return;
+	ikesa_send_response(ike, old, buf, (size_t)len, m->hdr.msg_id);
+	old->state = IKE_S_REKEYED;
+	log_info("ike %s: IKE SA rekeyed by the peer (new spi %016llx/%016llx)",
+		 ikesa_cfg(ike, sa)->name, (unsigned long long)sa->spi_i,
+		 (unsigned long long)sa->spi_r);
+}
+
+/* ---- initiator: the answer ---- */
+
+void ike_rekey_response(struct ike *ike, struct ike_sa *old,
+			const struct ike_chain *inner)
+{
+	struct ike_rekey_state *p = &old->pend;
+	uint8_t shared[IKE_DH_SHARED_MAX];
+	struct ike_choice ch;
+	struct rekey_in in;
+	struct ike_sa *sa = NULL;
+	size_t slen;
+
+	if (!read_rekey(inner, &in) ||
+	    ike_proposal_check(&in.sa, ikesa_cfg(ike, old)->ike,
+			       ikesa_cfg(ike, old)->nike, 0, &ch) ||
+	    ch.prop.spi_size != 8 || !get_be64(ch.prop.spi) || !p->dh ||
+	    in.ke.group != (uint16_t)ike_dh_group_of(p->dh) ||
+	    ch.ike.dh != ike_dh_group_of(p->dh)) {
+		log_warn("ike %s: IKE SA rekey failed: %s",
+			 ikesa_cfg(ike, old)->name,
+			 in.error ? ike_notify_name(in.error)
+				  : "unacceptable answer");
+		old->rekey_at = ike->env.now_ms(ike->env.ctx) + 10000;
+		return;
+	}
+	slen = ike_dh_shared_len(ch.ike.dh);
+	if (!ike_dh_compute_shared(p->dh, in.ke.data, in.ke.len, shared, slen))
+		sa = successor(ike, old, true, p->new_spi, get_be64(ch.prop.spi),
+			       &ch.ike, shared, slen, p->nonce, p->nonce_len,
+			       in.nonce, in.nonce_len);
+	secure_zero(shared, sizeof(shared));
+	ike_dh_free(p->dh);
+	p->dh = NULL;
+	if (!sa) {
+		old->rekey_at = ike->env.now_ms(ike->env.ctx) + 10000;
+		return;
+	}
+	log_info("ike %s: IKE SA rekeyed (new spi %016llx/%016llx)",
+		 ikesa_cfg(ike, sa)->name, (unsigned long long)sa->spi_i,
+		 (unsigned long long)sa->spi_r);
+	ike_info_send_delete(ike, old);
+}

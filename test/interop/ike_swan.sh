@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# IKEv2 between tunsecd and strongSwan (charon with kernel-libipsec, its own
+# user-space ESP), shared-key authentication, tunnel mode with ESP in UDP:
+# tunsec as initiator and as responder, for AES-GCM-256, AES-CCM-128 with an
+# 8-byte ICV and ChaCha20-Poly1305 Child SAs. Each case: both sides report
+# the IKE SA and the same Child SA SPIs (each one's inbound is the other's
+# outbound), ping and a 4 MiB TCP transfer (sha256) cross between the inner
+# subnets, then DELETE from one side takes the SAs down on both. Then the
+# Child SA and the IKE SA are rekeyed from each side in turn, with traffic
+# after each and nothing dropped. A wrong key fails on both sides and
+# leaves no SA.
+#
+#  ns $A                                     ns $B
+#  lo 10.88.1.1/32                           lo 10.88.2.1/32
+#  tunsecd (ts0: 10.88.2.0/24)               charon (ipsec0: 10.88.1.0/24)
+#  ua 10.201.0.1  <== IKE udp/500 then 4500, ESP in udp/4500 ==>  ub 10.201.0.2
+set -u
+. "$(dirname "$0")/../netns/lib.sh"
+. "$LAB_DIR/tunsecd_lib.sh"
+. "$LAB_DIR/../interop/swan_lib.sh"
+
+XFER_BYTES=$((4 << 20))
+LAB_TRANSFER_TIMEOUT=30
+
+if why=$(swan_missing); then
+	lab_log "strongSwan missing: $why"
+	fail swan_installed "$why"
+	lab_finish
+fi
+
+PSK=
+TSD_LIFETIME=90
+
+# write_tunsec ROLE ESP PSK: tunsecd's configuration on A.
+write_tunsec() {
+	local start=initiate
+	[ "$1" = responder ] && start=wait
+	cat >"$LAB_TMP/a.conf" <<EOF
+[daemon]
+local-address = $LAB_A4
+control-socket = $LAB_TMP/a.sock
+tun = $TSD_TUN
+log-level = debug
+
+[peer swan]
+address = $LAB_B4
+mode = tunnel
+protect = local 10.88.1.0/24 remote 10.88.2.0/24
+auth = psk
+psk = $3
+esp-proposals = $2
+start = $start
+retransmit-timeout = 1s
+retransmit-tries = 3
+EOF
+	chmod 600 "$LAB_TMP/a.conf"
+}
+
+# ike_up_both: the IKE SA established on both sides, within 15 s.
+ike_established() {
+	[ "$(tsd_query a "any(s['state'] == 'established' for s in j.get('ike_sas', []))" 2>/dev/null)" = True ] &&
+		[ "$(swan_ike_state b c 2>/dev/null)" = ESTABLISHED ]
+}
+
+wait_established() {
+	local i
+	for ((i = 0; i < 150; i++)); do
+		ike_established && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# spis_mirror: tunsec's Child SA SPIs are strongSwan's, the other way round.
+spis_mirror() {
+	local ours theirs
+	ours=$(tsd_query a "' '.join('%08x' % s[k] for s in j['ike_sas'] for k in ('spi_in', 'spi_out'))") || return 1
+	theirs=$(swan_child_spis b c) || return 1
+	set -- $theirs
+	[ "$ours" = "$2 $1" ] || { echo "tunsec in/out $ours, strongSwan in/out $theirs"; return 1; }
+}
+
+# gone_both: no IKE SA left on either side, within 10 s.
+gone_both() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if [ "$(tsd_query a "len(j.get('ike_sas', [])) == 0 and len(j['sas']) == 0")" = True ] &&
+			[ "$(swan_sa_count b ike 2>/dev/null)" = 0 ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# one_case ROLE ESP DELETER: one connection, its checks, its deletion.
+one_case() {
+	local role=$1 esp=$2 who=$3 name="${1}_$2" why
+	PSK=0x$(tsd_random_hex 32)
+	write_tunsec "$role" "$esp" "$PSK"
+	swan_conn b c local="$LAB_B4" remote="$LAB_A4" psk="$PSK" \
+		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp="$esp" ||
+		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
+	tsd_start a || { fail "${name}_start" "tunsecd did not start"; return; }
+	[ "$role" = responder ] && { swan_initiate b c || lab_log "initiate: $SWAN_ERR"; }
+	if wait_established; then
+		pass "${name}_ike_sa"
+	else
+		fail "${name}_ike_sa" "not established: tunsec $(tsd_query a "j.get('ike_sas')"), strongSwan $(swan_ike_state b c)"
+		tsd_stop a
+		return
+	fi
+	why=$(spis_mirror) && pass "${name}_spis" || fail "${name}_spis" "$why"
+	tsd_ping "$A" 10.88.2.1 3 10.88.1.1 && pass "${name}_ping" ||
+		fail "${name}_ping" "no echo across"
+	lab_transfer_sha "$A" "$B" 10.88.2.1 9000 "$XFER_BYTES" &&
+		pass "${name}_tcp_sha256" || fail "${name}_tcp_sha256" "4 MiB transfer: sha256 differs"
+	if [ "$who" = tunsec ]; then
+		"$TSD_CLI" down --socket "$LAB_TMP/a.sock" swan >/dev/null 2>&1 ||
+			fail "${name}_down" "tunsec down refused"
+	else
+		swan_terminate b ike c || lab_log "terminate: $SWAN_ERR"
+	fi
+	gone_both && pass "${name}_delete_by_$who" ||
+		fail "${name}_delete_by_$who" "tunsec $(tsd_query a "(j.get('ike_sas'), len(j['sas']))"), strongSwan IKE SAs $(swan_sa_count b ike)"
+	tsd_stop a || fail "${name}_clean_exit" "tunsecd exit ${TSD_RC:-?}"
+	swan_unconn b c >/dev/null 2>&1
+}
+
+lab_up
+ip -n "$A" addr add 10.88.1.1/32 dev lo
+ip -n "$B" addr add 10.88.2.1/32 dev lo
+swan_start b "$B" || lab_die "strongSwan did not start: $SWAN_ERR"
+
+one_case initiator aes256gcm16 tunsec
+one_case responder aes256gcm16 swan
+one_case initiator aes128ccm8 swan
+one_case responder aes128ccm8 tunsec
+one_case initiator chacha20poly1305 tunsec
+one_case responder chacha20poly1305 swan
+
+# Rekeys from each side, Child SA and IKE SA, with traffic after each:
+# both sides agree on the new SPIs and tunsec dropped nothing.
+rekey_case() {
+	local step why n=0
+	PSK=0x$(tsd_random_hex 32)
+	write_tunsec initiator aes256gcm16 "$PSK"
+	swan_conn b c local="$LAB_B4" remote="$LAB_A4" psk="$PSK" \
+		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp=aes256gcm16 ||
+		{ fail rekey_swan_conn "$SWAN_ERR"; return; }
+	tsd_start a && wait_established || { fail rekey_setup "not established"; tsd_stop a; return; }
+	for step in tunsec-child swan-child tunsec-ike swan-ike tunsec-child swan-ike; do
+		n=$((n + 1))
+		case $step in
+		tunsec-child) "$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" swan >/dev/null ;;
+		tunsec-ike) "$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" --ike swan >/dev/null ;;
+		swan-child) swan_rekey b child c ;;
+		swan-ike) swan_rekey b ike c ;;
+		esac || { fail "rekey_${n}_$step" "refused: ${SWAN_ERR:-tunsec rekey}"; continue; }
+		sleep 1.5
+		why=$(spis_mirror) &&
+			tsd_ping "$A" 10.88.2.1 2 10.88.1.1 &&
+			pass "rekey_${n}_$step" || fail "rekey_${n}_$step" "${why:-no echo after the rekey}"
+	done
+	sleep 3 # the old inbound SAs' grace time
+	[ "$(tsd_query a "sum(drops.values()) + sum(sum(s.get('drops', {}).values()) for s in j['sas'])")" = 0 ] &&
+		[ "$(tsd_query a "len(j['sas'])")" = 2 ] && pass rekey_no_drops_old_sas_gone ||
+		fail rekey_no_drops_old_sas_gone "$(tsd_query a "(drops, [(s['spi'], s.get('drops')) for s in j['sas']])")"
+	tsd_stop a || fail rekey_clean_exit "tunsecd exit ${TSD_RC:-?}"
+	swan_unconn b c >/dev/null 2>&1
+}
+rekey_case
+
+# A wrong key: strongSwan refuses tunsec's AUTH; no SA anywhere.
+write_tunsec initiator aes256gcm16 "0x$(tsd_random_hex 32)"
+swan_conn b c local="$LAB_B4" remote="$LAB_A4" psk="0x$(tsd_random_hex 32)" \
+	local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp=aes256gcm16 ||
+	fail wrong_psk_conn "$SWAN_ERR"
+tsd_start a || fail wrong_psk_start "tunsecd did not start"
+sleep 3
+if [ "$(tsd_query a "len(j['sas']) == 0 and not any(s['state'] == 'established' for s in j.get('ike_sas', []))")" = True ] &&
+	[ "$(swan_sa_count b ike)" = 0 ]; then
+	pass wrong_psk_refused
+else
+	fail wrong_psk_refused "tunsec $(tsd_query a "j.get('ike_sas')"), strongSwan $(swan_sa_count b ike)"
+fi
+grep -q "IKE_AUTH failed" "$LAB_TMP/a.log" && pass wrong_psk_logged ||
+	fail wrong_psk_logged "tunsecd did not log the failure"
+tsd_stop a
+swan_stop b
+lab_finish

@@ -160,6 +160,13 @@ int daemon_ike_start(struct daemon *d, int fd4500);
 void daemon_ike_stop(struct daemon *d);
 void daemon_ike_receive(struct daemon *d, int fd);
 void daemon_ike_tick(struct daemon *d);
+/* A reload may change the IKE-managed peers' settings and keys, not the
+ * set of them: 0, or -EINVAL with why. */
+int daemon_ike_reload_check(struct daemon *d, const struct conf *next,
+			    char *why, size_t cap);
+/* Put next's IKE settings in force; its pre-shared keys move to the keys
+ * process (next's copies wiped). */
+void daemon_ike_reload_apply(struct daemon *d, struct conf *next);
 /* tunsec rekey: 0, -ENOENT (no such peer or nothing established),
  * -EBUSY (an exchange in flight). */
 int daemon_ike_rekey(struct daemon *d, const char *peer, bool ike_sa);

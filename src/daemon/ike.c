@@ -223,32 +223,93 @@ int daemon_ike_peers(const struct conf *c, struct ike_peer_cfg **out,
 	return 0;
 }
 
-/* The keys process's table: engine peer i's secret under id i. The
- * configuration's copies are wiped once it has them. */
-static int start_keys(struct daemon *d)
+static void arm(struct daemon *d, uint64_t at);
+
+/* The keys process's table from c: engine peer i's secret under id i;
+ * c's copies are wiped. NULL (and *n 0) without memory. */
+static struct keyproc_secret *secrets_of(struct conf *c, unsigned *n)
 {
 	struct keyproc_secret *s;
-	unsigned i, n = 0;
-	int err;
+	unsigned i;
 
-	s = calloc(d->conf.npeers ? d->conf.npeers : 1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	for (i = 0; i < d->conf.npeers; i++) {
-		struct conf_ike *k = &d->conf.peers[i].ike;
+	*n = 0;
+	s = calloc(c->npeers ? c->npeers : 1, sizeof(*s));
+	for (i = 0; s && i < c->npeers; i++) {
+		struct conf_ike *k = &c->peers[i].ike;
 
 		if (!k->enabled)
 			continue;
-		s[n].id = n;
-		s[n].kind = KEYPROC_KIND_PSK;
-		memcpy(s[n].bytes, k->psk, k->psk_len);
-		s[n++].len = k->psk_len;
+		s[*n].id = *n;
+		s[*n].kind = KEYPROC_KIND_PSK;
+		memcpy(s[*n].bytes, k->psk, k->psk_len);
+		s[(*n)++].len = k->psk_len;
 		secure_zero(k->psk, sizeof(k->psk));
 	}
-	err = keyproc_start(&d->ike.kp, s, n);
-	secure_zero(s, n * sizeof(*s));
+	return s;
+}
+
+static int start_keys(struct daemon *d)
+{
+	unsigned n;
+	struct keyproc_secret *s = secrets_of(&d->conf, &n);
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	err = keyproc_start(&d->ike.kp, s, n); /* wipes s */
 	free(s);
 	return err;
+}
+
+int daemon_ike_reload_check(struct daemon *d, const struct conf *next,
+			    char *why, size_t cap)
+{
+	struct ike_peer_cfg *cfg;
+	unsigned n, i;
+	int err = 0;
+
+	if (!d->ike.on)
+		return daemon_conf_has_ike(next) ? (snprintf(why, cap,
+			"IKE-managed peers added: restart tunsecd to apply"),
+			-EINVAL) : 0;
+	if (daemon_ike_peers(next, &cfg, &n)) {
+		snprintf(why, cap, "an IKE proposal cannot be used (see the log)");
+		return -EINVAL;
+	}
+	for (i = 0; !err && i < n; i++)
+		if (n != d->ike.engine.npeers ||
+		    strcmp(cfg[i].name, d->ike.engine.peers[i].name))
+			err = -EINVAL;
+	if (n != d->ike.engine.npeers)
+		err = -EINVAL;
+	free(cfg);
+	if (err)
+		snprintf(why, cap, "IKE-managed peers added, removed or "
+			 "reordered: restart tunsecd to apply");
+	return err;
+}
+
+void daemon_ike_reload_apply(struct daemon *d, struct conf *next)
+{
+	struct keyproc_secret *s;
+	struct ike_peer_cfg *cfg;
+	unsigned n, i;
+
+	if (!d->ike.on)
+		return;
+	if (!daemon_ike_peers(next, &cfg, &n)) {
+		/* Same peers, same order (checked): new settings apply to the
+		 * IKE SAs from their next exchange on. */
+		for (i = 0; i < n && i < d->ike.engine.npeers; i++)
+			d->ike.engine.peers[i] = cfg[i];
+		free(cfg);
+	}
+	s = secrets_of(next, &n);
+	if (!s || keyproc_reload(&d->ike.kp, s, n, KEYPROC_WAIT_MS))
+		log_err("ike: the keys process did not take the new keys: "
+			"authentication will fail until tunsecd restarts");
+	free(s);
+	arm(d, ike_tick(&d->ike.engine));
 }
 
 /* ---- sockets and the timer ---- */

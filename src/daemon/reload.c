@@ -22,6 +22,17 @@ static bool same_binding(const struct conf_daemon *a, const struct conf_daemon *
 	       a->coalesce == b->coalesce;
 }
 
+/* The old configuration's own SAs leave the old data plane (those kept
+ * were carried into the new one); what remains was put in at run time
+ * (tunsec sa add, IKE) and moves over. */
+static void drop_conf_sas(struct dp *dp, const struct conf *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nsas; i++)
+		dp_sa_remove(dp, c->sas[i].inbound, c->sas[i].spi);
+}
+
 /* Put next in force: host configuration first (the one step that can fail
  * half way), then the data plane in one swap. */
 static int switch_to(struct daemon *d, struct conf *next, struct dp *dp,
@@ -38,6 +49,9 @@ static int switch_to(struct daemon *d, struct conf *next, struct dp *dp,
 		return err;
 	}
 	daemon_carry_sa_state(dp, next, &d->dp, &d->conf);
+	drop_conf_sas(&d->dp, &d->conf);
+	dp_adopt_sas(dp, &d->dp);
+	daemon_ike_reload_apply(d, next);
 	dp_free(&d->dp);
 	d->dp = *dp;
 	conf_free(&d->conf);
@@ -71,6 +85,11 @@ int daemon_reload(struct daemon *d, char *why, size_t cap)
 			 "switch changed: restart tunsecd to apply", d->conf_path);
 		conf_free(&next);
 		return -EINVAL;
+	}
+	err = daemon_ike_reload_check(d, &next, why, cap);
+	if (err) {
+		conf_free(&next);
+		return err;
 	}
 	err = daemon_build_dp(&next, &dp);
 	if (err) {

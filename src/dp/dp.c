@@ -281,6 +281,79 @@ int dp_sa_remove(struct dp *dp, bool inbound, uint32_t spi)
 	return 0;
 }
 
+/* Move one SA of from into to, under peer (an index of to). */
+static void adopt(struct dp *to, struct dp *from, struct dp_sa *sa,
+		  unsigned peer)
+{
+	struct sadb *db = sa->inbound ? &to->in : &to->out;
+	int err;
+
+	sadb_remove(sa->inbound ? &from->in : &from->out, sa->esp.spi);
+	unlink_other_peer(from, sa);
+	sa->peer = peer;
+	if (!sa->inbound)
+		sa->mtu = sa_mtu(to, sa);
+	sadb_replace(db, sa->esp.spi, &sa->esp, &err);
+	if (err) {
+		/* No memory: the SA is lost, and said so. */
+		log_err("dp: sa %#x lost in a reload (%s)", sa->esp.spi,
+			strerror(-err));
+		sa_destroy(sa);
+		return;
+	}
+	swap_slot(to, sa);
+}
+
+/* Whether sa of from belongs in to: to lacks it, has its peer (by name)
+ * and, for an outbound SA, a free per-CPU slot. The peer's index in to,
+ * or -1. */
+static int adoptable(const struct dp *to, const struct dp *from,
+		     const struct dp_sa *sa)
+{
+	int peer;
+
+	if (dp_sa_find(to, sa->inbound, sa->esp.spi))
+		return -1;
+	peer = dp_peer_find(to, from->peers[sa->peer].name);
+	if (peer < 0 || (!sa->inbound && to->peers[peer].out[sa->cpu]))
+		return -1;
+	return peer;
+}
+
+/* Every SA of db first (removals may move the others around the table),
+ * then the adoptable ones moved. */
+static unsigned adopt_table(struct dp *to, struct dp *from, struct sadb *db)
+{
+	struct dp_sa **list;
+	unsigned n = 0, moved = 0, k;
+	uint32_t i;
+	int peer;
+
+	if (!db->slots)
+		return 0;
+	list = calloc((size_t)db->mask + 1, sizeof(*list));
+	if (!list)
+		return 0;
+	for (i = 0; i <= db->mask; i++)
+		if (db->slots[i].sa)
+			list[n++] = (struct dp_sa *)db->slots[i].sa;
+	for (k = 0; k < n; k++) {
+		peer = adoptable(to, from, list[k]);
+		if (peer < 0)
+			continue;
+		adopt(to, from, list[k], (unsigned)peer);
+		moved++;
+	}
+	free(list);
+	return moved;
+}
+
+unsigned dp_adopt_sas(struct dp *to, struct dp *from)
+{
+	return adopt_table(to, from, &from->in) +
+	       adopt_table(to, from, &from->out);
+}
+
 /* Count a drop, with a rate-limited debug line (STYLE: hostile input is
  * counted, not fatal, and never floods the log). */
 static struct log_rate drop_rate;

@@ -126,6 +126,15 @@ int dp_sa_install_cpu(struct dp *dp, unsigned peer, bool inbound,
 		      unsigned cpu, const char *name,
 		      const struct esp_sa_config *cfg, const char **why);
 
+/*
+ * Move into to every SA of from that to does not have (by direction and
+ * SPI) and whose peer to has (by name); an outbound one only into a free
+ * per-CPU slot. For a reload: SAs put in at run time (tunsec sa add, IKE)
+ * live on in the new data plane with their sequence numbers and replay
+ * windows. Returns how many moved; what stays in from is freed with it.
+ */
+unsigned dp_adopt_sas(struct dp *to, struct dp *from);
+
 /* Remove the SA with spi in that direction. 0 or -ENOENT. */
 int dp_sa_remove(struct dp *dp, bool inbound, uint32_t spi);
 

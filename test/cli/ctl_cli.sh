@@ -804,6 +804,16 @@ if [ "$rc" -eq 0 ] && [ ! -s "$tmp/err" ]; then pass "reload valid"; else fail "
 show_json
 pycheck "reload applied" "$tmp/show.json" \
 	'sa("in", 0x2001).get("replay_window") == 512 and sa("out", 0x1001).get("name") == "b-out" and sa("out", 0x1001).get("cipher") == "aes-gcm-256" and len(d["sas"]) == 2'
+
+# reload: an SA put in at run time stays, with its state.
+ts sa add "${S[@]}" --peer b --name rt-in --dir in --spi 0x7001 --cipher aes-gcm-128 --key "$K128"
+[ "$rc" -eq 0 ] || fail "reload runtime-sa-add" "exit $rc: $(cat "$tmp/err")"
+ts reload "${S[@]}"
+show_json
+pycheck "reload keeps runtime SA" "$tmp/show.json" \
+	'sa("in", 0x7001).get("name") == "rt-in" and len(d["sas"]) == 3'
+ts sa del "${S[@]}" --dir in 0x7001
+show_json
 cp "$tmp/show.json" "$tmp/before.json"
 
 # reload: a broken file is refused with FILE:LINE and changes nothing.

@@ -149,6 +149,28 @@ else
 	fail reconnected "a: $(state a), b: $(state b)"
 fi
 traffic reconnected
+
+# A reload keeps the IKE SA and its Child SA in the data plane (same SPIs,
+# state carried), applies changed settings, and refuses a new IKE peer.
+before=$(tsd_query a "sorted((s['name'], s['spi']) for s in j['sas'])")
+sed -i 's/^dpd-delay = 2s/dpd-delay = 3s/' "$LAB_TMP/a.conf"
+"$TSD_CLI" reload --socket "$LAB_TMP/a.sock" >/dev/null && tsd_signal b HUP && sleep 0.5
+if [ "$(tsd_query a "sorted((s['name'], s['spi']) for s in j['sas'])")" = "$before" ] &&
+	[ "$(state a)" = established ] && [ "$(state b)" = established ]; then
+	pass reload_keeps_ike_sas
+else
+	fail reload_keeps_ike_sas "before $before, after $(tsd_query a "sorted((s['name'], s['spi']) for s in j['sas'])")"
+fi
+traffic after_reload
+cp "$LAB_TMP/a.conf" "$LAB_TMP/a.conf.good"
+printf '\n[peer c]\naddress = 10.201.0.9\nmode = transport\nprotect = proto icmp\nauth = psk\npsk = %s\n' "$PSK" >>"$LAB_TMP/a.conf"
+if ! "$TSD_CLI" reload --socket "$LAB_TMP/a.sock" 2>"$LAB_TMP/reload.err" &&
+	grep -q "restart tunsecd" "$LAB_TMP/reload.err"; then
+	pass reload_new_ike_peer_refused
+else
+	fail reload_new_ike_peer_refused "$(cat "$LAB_TMP/reload.err")"
+fi
+cp "$LAB_TMP/a.conf.good" "$LAB_TMP/a.conf"
 tsd_stop_pair clean_exit
 
 # A wrong key: no SA on either side, the failure logged.

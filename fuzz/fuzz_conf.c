@@ -15,8 +15,14 @@
  *    CONF_WORKERS_MAX and 0 on inbound SAs, SPIs unique per direction, cpu
  *    unique among a peer's outbound SAs, and conf_sa_config() accepts it;
  *    workers at most CONF_WORKERS_MAX; a peer without "auth" has an
- *    all-zero struct conf_ike; an IKE-managed peer has no SAs, a psk of
- *    CONF_PSK_MIN..CONF_PSK_MAX bytes, identities of a known type and
+ *    all-zero struct conf_ike; an IKE-managed peer has no SAs; with
+ *    auth = psk a psk of CONF_PSK_MIN..CONF_PSK_MAX bytes and no
+ *    certificate, private key or CA (all-zero paths, nca 0); with
+ *    auth = pubkey no psk (psk_len 0, psk all zero), and absolute,
+ *    NUL-terminated certificate and key paths and 1..CONF_CA_MAX such CA
+ *    paths, the unused CA slots all zero (no input reaches this while the
+ *    target passes no base directory: the paths are refused); identities
+ *    of a known type and
  *    1..CONF_ID_MAX bytes (4 or 16 for addresses), 1..CONF_PROPOSALS_MAX
  *    proposals per list of well-formed names, durations within their
  *    bounds and rekey margin + jitter below both lifetimes;
@@ -82,6 +88,56 @@ static void check_proposals(const struct conf_ike_proposals *l)
 	}
 }
 
+static bool all_zero(const void *b, size_t n)
+{
+	const uint8_t *u = b;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (u[i])
+			return false;
+	return true;
+}
+
+/* An absolute path of 1..CONF_PATH_MAX bytes, NUL-terminated in its
+ * field, nothing after the NUL. */
+static void check_path(const char *s)
+{
+	size_t n = strnlen(s, CONF_PATH_MAX + 1);
+
+	check(n >= 1 && n <= CONF_PATH_MAX && s[0] == '/');
+	check(all_zero(s + n, CONF_PATH_MAX + 1 - n));
+}
+
+static void check_psk(const struct conf_ike *k, const struct conf_peer *p)
+{
+	check(k->auth == CONF_IKE_AUTH_PSK);
+	check(k->psk_len >= CONF_PSK_MIN && k->psk_len <= CONF_PSK_MAX);
+	check(k->key_line[CONF_IKE_PSK] > p->line);
+	check(all_zero(k->cert, sizeof(k->cert)) &&
+	      all_zero(k->key, sizeof(k->key)) &&
+	      all_zero(k->ca, sizeof(k->ca)) && k->nca == 0);
+	check(!k->key_line[CONF_IKE_CERTIFICATE] &&
+	      !k->key_line[CONF_IKE_PRIVATE_KEY] && !k->key_line[CONF_IKE_CA]);
+}
+
+static void check_pubkey(const struct conf_ike *k, const struct conf_peer *p)
+{
+	unsigned i;
+
+	check(k->psk_len == 0 && !k->psk_inline &&
+	      all_zero(k->psk, sizeof(k->psk)) && !k->key_line[CONF_IKE_PSK]);
+	check(k->nca >= 1 && k->nca <= CONF_CA_MAX);
+	check_path(k->cert);
+	check_path(k->key);
+	for (i = 0; i < k->nca; i++)
+		check_path(k->ca[i]);
+	check(all_zero(k->ca[k->nca], (CONF_CA_MAX - k->nca) * sizeof(k->ca[0])));
+	check(k->key_line[CONF_IKE_CERTIFICATE] > p->line &&
+	      k->key_line[CONF_IKE_PRIVATE_KEY] > p->line &&
+	      k->key_line[CONF_IKE_CA] > p->line);
+}
+
 static void check_ike(const struct conf *c, const struct conf_peer *p)
 {
 	static const struct conf_ike zero;
@@ -92,10 +148,11 @@ static void check_ike(const struct conf *c, const struct conf_peer *p)
 		check(!memcmp(k, &zero, sizeof(zero)));
 		return;
 	}
-	check(k->auth == CONF_IKE_AUTH_PSK);
-	check(k->psk_len >= CONF_PSK_MIN && k->psk_len <= CONF_PSK_MAX);
-	check(k->key_line[CONF_IKE_AUTH] > p->line &&
-	      k->key_line[CONF_IKE_PSK] > p->line);
+	check(k->key_line[CONF_IKE_AUTH] > p->line);
+	if (k->auth == CONF_IKE_AUTH_PUBKEY)
+		check_pubkey(k, p);
+	else
+		check_psk(k, p);
 	check_id(&k->local_id);
 	check_id(&k->remote_id);
 	check_proposals(&k->ike_proposals);

@@ -45,6 +45,8 @@
 #define CONF_ID_MAX 255             /* bytes of an IKE identity's data */
 #define CONF_PROPOSALS_MAX 16       /* proposals per list */
 #define CONF_PROPOSAL_MAX 127       /* characters of one proposal */
+#define CONF_PATH_MAX 255           /* bytes of a certificate or key path */
+#define CONF_CA_MAX 8               /* "ca" lines per peer */
 
 /* Defaults of the [daemon] and [peer] settings. */
 #define CONF_DEFAULT_PORT 4500
@@ -98,7 +100,8 @@ enum conf_peer_key {
 
 /* The keys of a [peer] that belong to IKE: struct conf_ike's key_line. */
 enum conf_ike_key {
-	CONF_IKE_AUTH, CONF_IKE_PSK, CONF_IKE_LOCAL_ID, CONF_IKE_REMOTE_ID,
+	CONF_IKE_AUTH, CONF_IKE_PSK, CONF_IKE_CERTIFICATE,
+	CONF_IKE_PRIVATE_KEY, CONF_IKE_CA, CONF_IKE_LOCAL_ID, CONF_IKE_REMOTE_ID,
 	CONF_IKE_IKE_PROPOSALS, CONF_IKE_ESP_PROPOSALS, CONF_IKE_START,
 	CONF_IKE_IKE_LIFETIME, CONF_IKE_CHILD_LIFETIME, CONF_IKE_REKEY_MARGIN,
 	CONF_IKE_REKEY_JITTER, CONF_IKE_CHILD_LIFETIME_BYTES,
@@ -157,7 +160,12 @@ struct conf_selector {
 /* Longest text conf_selector_format() writes, with its NUL. */
 #define CONF_SELECTOR_STRLEN 192
 
-enum conf_ike_auth { CONF_IKE_AUTH_NONE, CONF_IKE_AUTH_PSK };
+/* How the peers prove their identities (RFC 7296 §2.15): a shared key, or
+ * signatures with the private keys of certificates (RFC 7296 §3.8,
+ * RFC 7427). */
+enum conf_ike_auth {
+	CONF_IKE_AUTH_NONE, CONF_IKE_AUTH_PSK, CONF_IKE_AUTH_PUBKEY
+};
 
 /* What the engine does with the peer once the configuration is loaded. */
 enum conf_ike_start {
@@ -188,13 +196,27 @@ struct conf_ike_proposals {
  * The IKE settings of a [peer]. All zero unless enabled ("auth" given);
  * an enabled peer has every field filled in (defaults included) and no
  * [sa] sections. Durations are whole seconds unless named _ms.
+ *
+ * auth PSK: psk is set; cert, key and ca are empty (nca 0).
+ * auth PUBKEY: psk_len is 0; cert, key and ca[0..nca) (nca >= 1) are
+ * absolute paths of regular files that existed when the file was parsed,
+ * key one that neither group nor others may access. Only the paths are
+ * here: the parser reads none of these files' bytes.
  */
 struct conf_ike {
 	bool enabled;
 	enum conf_ike_auth auth;
 	uint8_t psk[CONF_PSK_MAX]; /* secret; wiped by conf_free */
-	uint32_t psk_len;         /* CONF_PSK_MIN..CONF_PSK_MAX */
+	uint32_t psk_len;         /* CONF_PSK_MIN..CONF_PSK_MAX; 0 with pubkey */
 	bool psk_inline;          /* written in the file itself */
+	/* PEM certificate (chain: leaf first), absolute path */
+	char cert[CONF_PATH_MAX + 1];
+	/* PEM/DER private key file, absolute path; read by the keys process
+	 * only (the path is not secret) */
+	char key[CONF_PATH_MAX + 1];
+	/* trusted CA certificates (PEM), absolute paths */
+	char ca[CONF_CA_MAX][CONF_PATH_MAX + 1];
+	unsigned nca;             /* 0 with psk; 1..CONF_CA_MAX with pubkey */
 	struct conf_ike_id local_id, remote_id;
 	struct conf_ike_proposals ike_proposals, esp_proposals;
 	enum conf_ike_start start;
@@ -270,7 +292,9 @@ void conf_defaults(struct conf *c);
  * Parse the configuration text[0..len) into *out, naming it |name| in
  * errors. *out is overwritten, not freed: pass a zeroed or freed conf.
  * "key = @PATH" reads PATH relative to base_dir (absolute paths as they
- * are); with base_dir NULL such keys are refused, and no I/O happens.
+ * are); "certificate", "private-key" and "ca" name files relative to
+ * base_dir that are checked (stat) but not read. With base_dir NULL all
+ * of these keys are refused, and no I/O happens.
  *
  * Returns 0 with *out filled, or -EINVAL (a bad configuration) or -ENOMEM
  * with *err describing the first error and *out zeroed, any key material

@@ -3,8 +3,10 @@
  * The IKE keys of a [peer] (docs/tunsecd.conf.5, IKE-MANAGED PEERS). A peer
  * with "auth" is managed by IKEv2 (RFC 7296): its Child SAs come from IKE,
  * never from [sa] sections, and its other IKE keys are optional with the
- * CONF_DEFAULT_* values. Proposal names are checked for syntax only; the
- * IKE engine gives them their meaning.
+ * CONF_DEFAULT_* values. "auth = psk" takes a pre-shared key (psk.c);
+ * "auth = pubkey" a certificate, its private key and trusted CAs, of which
+ * only the paths are kept (path.c). Proposal names are checked for syntax
+ * only; the IKE engine gives them their meaning.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,18 +26,17 @@
 
 static int set_auth(struct conf_parser *p, void *item, const char *v)
 {
-	static const char *const words[] = { "psk" };
+	static const char *const words[] = { "psk", "pubkey" };
+	static const enum conf_ike_auth auths[] = { CONF_IKE_AUTH_PSK,
+						    CONF_IKE_AUTH_PUBKEY };
 	struct conf_ike *ike = item;
 	unsigned i;
 	int err;
 
-	if (!strcmp(v, "pubkey"))
-		return conf_fail(p, p->line, "auth: pubkey is not supported "
-				 "yet (only psk)");
-	err = conf_value_word(p, "auth", v, words, 1, &i);
+	err = conf_value_word(p, "auth", v, words, 2, &i);
 	if (err)
 		return err;
-	ike->auth = CONF_IKE_AUTH_PSK;
+	ike->auth = auths[i];
 	ike->enabled = true;
 	return 0;
 }
@@ -43,6 +44,42 @@ static int set_auth(struct conf_parser *p, void *item, const char *v)
 static int set_psk(struct conf_parser *p, void *item, const char *v)
 {
 	return conf_psk_parse(p, item, v);
+}
+
+/* The certificate files (RFC 7296 §3.6, §3.8): paths only, checked here,
+ * read by the IKE engine; the private key's by the keys process alone. */
+static int set_certificate(struct conf_parser *p, void *item, const char *v)
+{
+	return conf_path_parse(p, "certificate", v, false,
+			       ((struct conf_ike *)item)->cert);
+}
+
+static int set_private_key(struct conf_parser *p, void *item, const char *v)
+{
+	return conf_path_parse(p, "private-key", v, true,
+			       ((struct conf_ike *)item)->key);
+}
+
+/* Repeatable: one trusted CA per line, each at most once. */
+static int set_ca(struct conf_parser *p, void *item, const char *v)
+{
+	struct conf_ike *ike = item;
+	char path[CONF_PATH_MAX + 1];
+	unsigned i;
+	int err;
+
+	if (ike->nca == CONF_CA_MAX)
+		return conf_fail(p, p->line, "ca: more than %d CA "
+				 "certificates", CONF_CA_MAX);
+	err = conf_path_parse(p, "ca", v, false, path);
+	if (err)
+		return err;
+	for (i = 0; i < ike->nca; i++)
+		if (!strcmp(ike->ca[i], path))
+			return conf_fail(p, p->line, "ca: \"%s\" is listed "
+					 "twice", path);
+	memcpy(ike->ca[ike->nca++], path, strlen(path) + 1);
+	return 0;
 }
 
 static int set_local_id(struct conf_parser *p, void *item, const char *v)
@@ -271,6 +308,9 @@ static int set_nat_traversal(struct conf_parser *p, void *item, const char *v)
 const struct conf_key_def conf_ike_keys[CONF_IKE_KEYS] = {
 	[CONF_IKE_AUTH] = { "auth", set_auth, false },
 	[CONF_IKE_PSK] = { "psk", set_psk, false },
+	[CONF_IKE_CERTIFICATE] = { "certificate", set_certificate, false },
+	[CONF_IKE_PRIVATE_KEY] = { "private-key", set_private_key, false },
+	[CONF_IKE_CA] = { "ca", set_ca, true },
 	[CONF_IKE_LOCAL_ID] = { "local-id", set_local_id, false },
 	[CONF_IKE_REMOTE_ID] = { "remote-id", set_remote_id, false },
 	[CONF_IKE_IKE_PROPOSALS] = { "ike-proposals", set_ike_proposals, false },
@@ -372,6 +412,48 @@ static unsigned first_ike_key(const struct conf_ike *ike, unsigned *key)
 	return line;
 }
 
+/* What "auth" makes a peer need, and the keys it refuses: a pre-shared
+ * key, or a certificate with its private key and trusted CAs. */
+static int auth_check(struct conf_parser *p, const struct conf_peer *peer)
+{
+	static const enum conf_ike_key cert_keys[] = {
+		CONF_IKE_CERTIFICATE, CONF_IKE_PRIVATE_KEY, CONF_IKE_CA,
+	};
+	enum { NCERT_KEYS = sizeof(cert_keys) / sizeof(cert_keys[0]) };
+	const struct conf_ike *ike = &peer->ike;
+	bool pubkey = ike->auth == CONF_IKE_AUTH_PUBKEY;
+	unsigned i;
+
+	if (pubkey && ike->key_line[CONF_IKE_PSK])
+		return conf_fail(p, ike->key_line[CONF_IKE_PSK],
+				 "psk: not used with auth = pubkey");
+	for (i = 0; !pubkey && i < NCERT_KEYS; i++)
+		if (ike->key_line[cert_keys[i]])
+			return conf_fail(p, ike->key_line[cert_keys[i]],
+					 "%s: not used with auth = psk",
+					 conf_ike_keys[cert_keys[i]].name);
+	if (!pubkey && !ike->key_line[CONF_IKE_PSK])
+		return conf_fail(p, peer->line, "peer \"%s\": \"auth = psk\" "
+				 "needs \"psk\"", peer->name);
+	for (i = 0; pubkey && i < NCERT_KEYS; i++)
+		if (!ike->key_line[cert_keys[i]])
+			return conf_fail(p, peer->line, "peer \"%s\": \"auth = "
+					 "pubkey\" needs \"%s\"", peer->name,
+					 conf_ike_keys[cert_keys[i]].name);
+	return 0;
+}
+
+/* The "auth" that a key without one calls for. */
+static const char *auth_hint(unsigned key)
+{
+	if (key == CONF_IKE_PSK)
+		return "\"auth = psk\"";
+	if (key == CONF_IKE_CERTIFICATE || key == CONF_IKE_PRIVATE_KEY ||
+	    key == CONF_IKE_CA)
+		return "\"auth = pubkey\"";
+	return "\"auth = psk\" or \"auth = pubkey\"";
+}
+
 int conf_ike_check_section(struct conf_parser *p, struct conf_peer *peer)
 {
 	struct conf_ike *ike = &peer->ike;
@@ -383,12 +465,13 @@ int conf_ike_check_section(struct conf_parser *p, struct conf_peer *peer)
 		if (!line)
 			return 0;
 		return conf_fail(p, line, "peer \"%s\": \"%s\" applies to "
-				 "IKE-managed peers only (add \"auth = psk\")",
-				 peer->name, conf_ike_keys[key].name);
+				 "IKE-managed peers only (add %s)",
+				 peer->name, conf_ike_keys[key].name,
+				 auth_hint(key));
 	}
-	if (!ike->key_line[CONF_IKE_PSK])
-		return conf_fail(p, peer->line, "peer \"%s\": \"auth = psk\" "
-				 "needs \"psk\"", peer->name);
+	err = auth_check(p, peer);
+	if (err)
+		return err;
 	defaults_fill(ike);
 	err = rekey_check(p, peer, CONF_IKE_IKE_LIFETIME, "ike-lifetime");
 	if (!err)

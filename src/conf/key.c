@@ -91,18 +91,12 @@ static bool blanks_drop(char *buf, size_t n)
 static int key_path(struct conf_parser *p, const char *key, const char *rel,
 		    char *path, size_t size)
 {
-	int n;
-
 	if (!rel[0])
 		return conf_fail(p, p->line, "%s: \"@\" needs a file name", key);
 	if (!p->base_dir)
 		return conf_fail(p, p->line, "%s: key files (@PATH) are not "
 				 "allowed here", key);
-	if (rel[0] == '/')
-		n = snprintf(path, size, "%s", rel);
-	else
-		n = snprintf(path, size, "%s/%s", p->base_dir, rel);
-	if (n < 0 || (size_t)n >= size)
+	if (conf_path_join(p->base_dir, rel, false, path, size))
 		return conf_fail(p, p->line, "%s: key file path is too long",
 				 key);
 	return 0;
@@ -122,18 +116,12 @@ static int key_file_open(struct conf_parser *p, const char *key,
 	if (fstat(*fd, &st))
 		err = conf_fail(p, p->line, "%s: key file \"%s\": %s", key,
 				path, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
-		err = conf_fail(p, p->line, "%s: key file \"%s\" is not a "
-				"regular file", key, path);
-	else if (st.st_mode & 077)
-		err = conf_fail(p, p->line, "%s: key file \"%s\" is readable "
-				"by others (mode %04o; it must be 0600 or "
-				"stricter)", key, path,
-				(unsigned)(st.st_mode & 07777));
-	else if (st.st_size > CONF_KEY_FILE_MAX)
+	else
+		err = conf_file_check(p, key, "key file", path, &st, true);
+	if (!err && st.st_size > CONF_KEY_FILE_MAX)
 		err = conf_fail(p, p->line, "%s: key file \"%s\" is larger "
 				"than %d bytes", key, path, CONF_KEY_FILE_MAX);
-	else
+	if (!err)
 		return 0;
 	close(*fd);
 	*fd = -1;

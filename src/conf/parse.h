@@ -6,12 +6,12 @@
  * Flow: conf.c splits the text into lines; line.c checks the bytes of each
  * line and finds a section header or a "key = value" setting; section.c
  * opens sections and applies settings through the key tables (ike.c holds
- * the table of a peer's IKE keys); value.c, selector.c, key.c, psk.c and
- * ident.c parse single values; check.c and ike.c close sections and
- * cross-check the file at the end. Every function returning int returns 0,
- * or the negative errno of the first error after recording it with
- * conf_fail(). Values are NUL-terminated copies of line bytes, never the
- * caller's text.
+ * the table of a peer's IKE keys); value.c, selector.c, key.c, psk.c,
+ * path.c and ident.c parse single values; check.c and ike.c close
+ * sections and cross-check the file at the end. Every function returning
+ * int and taking the parser returns 0, or the negative errno of the first
+ * error after recording it with conf_fail(). Values are NUL-terminated
+ * copies of line bytes, never the caller's text.
  */
 #ifndef TUNSEC_CONF_PARSE_H
 #define TUNSEC_CONF_PARSE_H
@@ -114,6 +114,26 @@ int conf_key_file_read(struct conf_parser *p, const char *key,
 		       const char *rel, char *path, size_t path_size,
 		       char *buf, size_t *n);
 
+/* path.c: files named in the configuration. */
+struct stat;
+/* rel below base_dir into path[0..size): rel itself when absolute, else
+ * "base_dir/rel"; with absolute, a relative base_dir is taken from the
+ * current directory. No file is looked at. Returns 0, -ENAMETOOLONG, or
+ * the -errno of getcwd(). */
+int conf_path_join(const char *base_dir, const char *rel, bool absolute,
+		   char *path, size_t size);
+/* st (of path, called "NOUN \"PATH\"" in errors of the setting key) is
+ * a regular file and, when secret, one that neither group nor others may
+ * access (mode & 077 == 0). */
+int conf_file_check(struct conf_parser *p, const char *key, const char *noun,
+		    const char *path, const struct stat *st, bool secret);
+/* The value v of certificate, private-key or ca: a path relative to
+ * base_dir (refused when it is NULL) naming a regular file (secret: with
+ * conf_file_check's mode), whose absolute path of at most CONF_PATH_MAX
+ * bytes goes into out[0..CONF_PATH_MAX]. Only stat()s the file. */
+int conf_path_parse(struct conf_parser *p, const char *key, const char *v,
+		    bool secret, char *out);
+
 /* psk.c: "psk = 0xHEX | "STRING" | @PATH" into ike->psk. */
 int conf_psk_parse(struct conf_parser *p, struct conf_ike *ike,
 		   const char *v);
@@ -126,7 +146,8 @@ void conf_id_from_addr(const struct ip_addr *a, struct conf_ike_id *out);
 
 /* ike.c: the IKE keys of a [peer], indexed by enum conf_ike_key. */
 extern const struct conf_key_def conf_ike_keys[CONF_IKE_KEYS];
-/* When a [peer] ends: IKE keys need "auth"; fill the defaults. */
+/* When a [peer] ends: IKE keys need "auth"; psk goes with auth = psk,
+ * certificate, private-key and ca with auth = pubkey; fill the defaults. */
 int conf_ike_check_section(struct conf_parser *p, struct conf_peer *peer);
 /* After the last line: the default identities, from the addresses. */
 void conf_ike_resolve(const struct conf *c, struct conf_peer *peer);

@@ -40,6 +40,8 @@
 /* The same peer without a psk (lines 3-6), for cases about psk. */
 #define APEER "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = psk\n"
 #define DI DAEMON IPEER
+/* Lines 3-6: a peer with auth = pubkey and nothing else. */
+#define PPEER "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = pubkey\n"
 /* 50 x "b", 64 x "a". */
 #define B50 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define A64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -253,9 +255,23 @@ static const struct err_case cases[] = {
 	  "sa \"o\": peer \"b\" is managed by IKE (auth on line 11)" },
 	{ DAEMON APEER "auth = psk\n", 7, "duplicate key \"auth\" (first set on line 6)" },
 	{ DAEMON APEER, 3, "peer \"b\": \"auth = psk\" needs \"psk\"" },
-	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = pubkey\n", 6, "auth: pubkey is not supported yet" },
-	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = cert\n", 6, "auth: \"cert\" is not psk" },
-	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth =\n", 6, "auth: \"\" is not psk" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = cert\n", 6, "auth: \"cert\" is not psk or pubkey" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth = PSK\n", 6, "auth: \"PSK\" is not psk or pubkey" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\nauth =\n", 6, "auth: \"\" is not psk or pubkey" },
+
+	/* auth = pubkey, as far as it goes without files (base_dir NULL:
+	 * no path is accepted and nothing is looked at). */
+	{ DAEMON PPEER, 3, "peer \"b\": \"auth = pubkey\" needs \"certificate\"" },
+	{ DAEMON PPEER "psk = \"" PSK_STR "\"\n", 7, "psk: not used with auth = pubkey" },
+	{ DAEMON "[peer b]\naddress = 10.0.0.2\nprotect = proto tcp\npsk = 0x" PSK_HEX "\nauth = pubkey\n", 6, "psk: not used with auth = pubkey" },
+	{ DAEMON PPEER "certificate = /etc/tunsec/a.pem\n", 7, "certificate: file paths are not allowed here" },
+	{ DAEMON PPEER "private-key = a.key\n", 7, "private-key: file paths are not allowed here" },
+	{ DAEMON PPEER "ca = ca.pem\n", 7, "ca: file paths are not allowed here" },
+	{ DAEMON PPEER "certificate =\n", 7, "certificate: needs a file name" },
+	{ DAEMON PPEER "private-key =\n", 7, "private-key: needs a file name" },
+	{ DAEMON PPEER "ca =\n", 7, "ca: needs a file name" },
+	{ DAEMON PPEER "auth = psk\n", 7, "duplicate key \"auth\" (first set on line 6)" },
+	{ DP "certificate =\n", 6, "certificate: needs a file name" },
 	{ DP "psk = \"" PSK_STR "\"\n", 6, "peer \"b\": \"psk\" applies to IKE-managed peers only (add \"auth = psk\")" },
 	{ DP "start = trap\nlocal-id = fqdn:a.example\n", 6, "\"start\" applies to IKE-managed peers only" },
 	{ DAEMON "[peer b]\naddress = 10.0.0.2\ndpd-delay = 10s\nprotect = proto tcp\n", 5, "\"dpd-delay\" applies to IKE-managed" },

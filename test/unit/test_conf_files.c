@@ -384,9 +384,9 @@ TEST(conf_psk_inline_exposed)
 }
 
 /* Two hosts' files describe one IKE peering: each one's local-id is the
- * other's remote-id, the keys and proposals are equal, both are in
- * transport mode. */
-static void check_ike_pair(const struct conf *a, const struct conf *b)
+ * other's remote-id, the proposals are equal, both are in transport mode,
+ * A initiates and B waits. The credentials are the caller's to check. */
+static void check_pair(const struct conf *a, const struct conf *b)
 {
 	const struct conf_ike *x, *y;
 
@@ -398,8 +398,6 @@ static void check_ike_pair(const struct conf *a, const struct conf *b)
 	      b->peers[0].mode == ESP_MODE_TRANSPORT);
 	CHECK(addr_equal(&a->peers[0].addr, &b->daemon.local));
 	CHECK(addr_equal(&b->peers[0].addr, &a->daemon.local));
-	CHECK(x->psk_len >= CONF_PSK_MIN && x->psk_len == y->psk_len &&
-	      !memcmp(x->psk, y->psk, x->psk_len));
 	CHECK(x->local_id.type == y->remote_id.type &&
 	      x->local_id.len == y->remote_id.len &&
 	      !memcmp(x->local_id.data, y->remote_id.data, x->local_id.len));
@@ -413,6 +411,83 @@ static void check_ike_pair(const struct conf *a, const struct conf *b)
 		      sizeof(x->esp_proposals)));
 	CHECK(x->start == CONF_IKE_START_INITIATE &&
 	      y->start == CONF_IKE_START_WAIT);
+}
+
+/* The same with one pre-shared key. */
+static void check_ike_pair(const struct conf *a, const struct conf *b)
+{
+	const struct conf_ike *x, *y;
+
+	check_pair(a, b);
+	x = &a->peers[0].ike;
+	y = &b->peers[0].ike;
+	CHECK(x->auth == CONF_IKE_AUTH_PSK && y->auth == CONF_IKE_AUTH_PSK);
+	CHECK(x->psk_len >= CONF_PSK_MIN && x->psk_len == y->psk_len &&
+	      !memcmp(x->psk, y->psk, x->psk_len));
+}
+
+/* The same with certificates: each host its own certificate and key
+ * (dir/a.pem, dir/a.key for A; b for B), one CA (dir/ca.pem). */
+static void check_cert_pair(const struct conf *a, const struct conf *b,
+			    const char *dir)
+{
+	const struct conf_ike *x, *y;
+	char want[512];
+
+	check_pair(a, b);
+	x = &a->peers[0].ike;
+	y = &b->peers[0].ike;
+	CHECK(x->auth == CONF_IKE_AUTH_PUBKEY &&
+	      y->auth == CONF_IKE_AUTH_PUBKEY);
+	CHECK(x->psk_len == 0 && y->psk_len == 0);
+	snprintf(want, sizeof(want), "%s/a.pem", dir);
+	CHECK(!strcmp(x->cert, want));
+	snprintf(want, sizeof(want), "%s/a.key", dir);
+	CHECK(!strcmp(x->key, want));
+	snprintf(want, sizeof(want), "%s/b.pem", dir);
+	CHECK(!strcmp(y->cert, want));
+	snprintf(want, sizeof(want), "%s/b.key", dir);
+	CHECK(!strcmp(y->key, want));
+	snprintf(want, sizeof(want), "%s/ca.pem", dir);
+	CHECK(x->nca == 1 && y->nca == 1 && !strcmp(x->ca[0], want) &&
+	      !strcmp(y->ca[0], want));
+}
+
+/* Certificate files as the examples name them, in t: public ones 0644,
+ * private keys 0600 (their contents do not matter to the parser). */
+static void cert_files_write(const struct tmpdir *t)
+{
+	file_write(t, "a.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	file_write(t, "b.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	file_write(t, "ca.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
+	file_write(t, "a.key", "-----BEGIN PRIVATE KEY-----\n", 0600);
+	file_write(t, "b.key", "-----BEGIN PRIVATE KEY-----\n", 0600);
+}
+
+/* text with every "/etc/tunsec" replaced by dir, in a new buffer. */
+static char *etc_moved(const char *text, const char *dir)
+{
+	static const char etc[] = "/etc/tunsec";
+	size_t n = 0, o = 0, dl = strlen(dir), el = strlen(etc);
+	const char *s;
+	char *out;
+
+	for (s = text; (s = strstr(s, etc)); s += el)
+		n++;
+	out = malloc(strlen(text) + n * dl + 1);
+	if (!out)
+		return NULL;
+	for (s = text; *s;) {
+		if (!strncmp(s, etc, el)) {
+			memcpy(out + o, dir, dl);
+			o += dl;
+			s += el;
+		} else {
+			out[o++] = *s++;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }
 
 /* Host B's file: the lines of text that start with "#|", without it. */
@@ -439,6 +514,42 @@ static char *b_file_of(const char *text)
 }
 
 static char *slurp(const char *path);
+
+/* examples/ike-cert.conf, with its files moved from /etc/tunsec to a
+ * temporary directory: host A's file and host B's ("#|" lines). */
+TEST(conf_example_ike_cert)
+{
+	struct conf a, b;
+	struct conf_error e;
+	struct tmpdir t;
+	char path[512], msg[600], *text, *moved, *btext;
+
+	snprintf(path, sizeof(path), "%s/examples/ike-cert.conf", test_srcdir());
+	text = slurp(path);
+	REQUIRE(text && tmpdir_make(&t));
+	cert_files_write(&t);
+	moved = etc_moved(text, t.path);
+	btext = moved ? b_file_of(moved) : NULL;
+	REQUIRE(moved && btext && !strstr(moved, "/etc/tunsec"));
+	if (conf_parse_text("a.conf", moved, strlen(moved), t.path, &a, &e))
+		test_fail(__FILE__, __LINE__, "%s", conf_error_format(&e, msg, sizeof(msg)));
+	if (conf_parse_text("b.conf", btext, strlen(btext), t.path, &b, &e))
+		test_fail(__FILE__, __LINE__, "%s", conf_error_format(&e, msg, sizeof(msg)));
+	check_cert_pair(&a, &b, t.path);
+	CHECK_EQ(a.peers[0].nsel, 3);
+	CHECK_EQ(a.peers[0].ike.local_id.type, IKE_ID_FQDN);
+	CHECK_EQ(a.peers[0].ike.dpd_delay, 30);
+	conf_free(&a);
+	conf_free(&b);
+	/* Without the files the example is refused. */
+	tmpdir_remove(&t);
+	CHECK_EQ(conf_parse_text("a.conf", moved, strlen(moved), t.path, &a,
+				 &e), -EINVAL);
+	CHECK(strstr(e.reason, "certificate: file \"") != NULL);
+	free(btext);
+	free(moved);
+	free(text);
+}
 
 TEST(conf_example_ike_psk)
 {
@@ -558,13 +669,14 @@ TEST(conf_man_page_examples)
 					    "site-b-in", "b-out0", "b-out1",
 					    "b-in0", "b-in1" };
 	/* SAs in each example, in page order: per-CPU SAs, IKE host A and
-	 * host B, transport, tunnel. */
-	static const unsigned nsas[] = { 4, 0, 0, 2, 2 };
+	 * host B with a pre-shared key, then with certificates, transport,
+	 * tunnel. */
+	static const unsigned nsas[] = { 4, 0, 0, 0, 0, 2, 2 };
 	static const char hex36[] = "000102030405060708090a0b0c0d0e0f"
 				    "101112131415161718191a1b1c1d1e1f20212223";
 	char path[512], msg[600];
 	const char *pos;
-	char *man, *ex;
+	char *man, *ex, *moved;
 	struct tmpdir t;
 	struct conf c, ike_a;
 	struct conf_error e;
@@ -582,10 +694,14 @@ TEST(conf_man_page_examples)
 		file_write(&t, path, hex36, 0600);
 	}
 	file_write(&t, "keys/a-b.psk", hex36, 0600);
+	cert_files_write(&t);
 	memset(&ike_a, 0, sizeof(ike_a));
 	snprintf(path, sizeof(path), "%s/ex.conf", t.path);
 	while ((ex = man_example_next(&pos))) {
-		file_write(&t, "ex.conf", ex, 0600);
+		moved = etc_moved(ex, t.path);
+		REQUIRE(moved);
+		file_write(&t, "ex.conf", moved, 0600);
+		free(moved);
 		if (conf_parse_file(path, &c, &e))
 			test_fail(__FILE__, __LINE__, "example %u: %s", n,
 				  conf_error_format(&e, msg, sizeof(msg)));
@@ -594,7 +710,7 @@ TEST(conf_man_page_examples)
 		if (n == 0 && c.nsas == 4) /* what its text says */
 			CHECK(c.daemon.workers == 2 && c.sas[0].cpu == 0 &&
 			      c.sas[1].cpu == 1 && c.sas[3].inbound);
-		if (n == 1) { /* host A; B comes next */
+		if (n == 1 || n == 3) { /* host A; B comes next */
 			ike_a = c;
 			free(ex);
 			n++;
@@ -602,6 +718,10 @@ TEST(conf_man_page_examples)
 		}
 		if (n == 2 && ike_a.npeers)
 			check_ike_pair(&ike_a, &c);
+		if (n == 4 && ike_a.npeers)
+			check_cert_pair(&ike_a, &c, t.path);
+		if (n == 2 || n == 4)
+			conf_free(&ike_a);
 		conf_free(&c);
 		free(ex);
 		n++;

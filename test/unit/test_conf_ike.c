@@ -88,8 +88,9 @@ TEST(conf_ike_defaults)
 	CHECK_EQ(k->retransmit_tries, 5);
 	CHECK(k->fragmentation && k->nat_traversal);
 	CHECK(k->key_line[CONF_IKE_AUTH] == 6 && k->key_line[CONF_IKE_PSK] == 7);
-	for (i = CONF_IKE_LOCAL_ID; i < CONF_IKE_KEYS; i++)
+	for (i = CONF_IKE_PSK + 1; i < CONF_IKE_KEYS; i++)
 		CHECK_EQ(k->key_line[i], 0);
+	CHECK(!k->cert[0] && !k->key[0] && k->nca == 0 && !k->ca[0][0]);
 	/* A peer without "auth" has no IKE settings at all. */
 	CHECK(!memcmp(&c.peers[1].ike, &zero, sizeof(zero)));
 	conf_free(&c);
@@ -152,7 +153,9 @@ TEST(conf_ike_every_key)
 	CHECK(!k->fragmentation && !k->nat_traversal);
 	for (i = 0; i < CONF_IKE_KEYS; i++)
 		CHECK_EQ(k->key_line[i], i == CONF_IKE_AUTH ? 8 : i == CONF_IKE_PSK
-					 ? 7 : 9 + i - CONF_IKE_LOCAL_ID);
+					 ? 7 : i >= CONF_IKE_LOCAL_ID
+					 ? 9 + i - CONF_IKE_LOCAL_ID : 0);
+	CHECK(!k->cert[0] && !k->key[0] && k->nca == 0);
 	conf_free(&c);
 }
 

@@ -218,6 +218,28 @@ static void put_ike_sas(struct daemon *d, struct ctl_builder *b)
 		put_ike_sa(d, &info, b);
 }
 
+/* The IKE engine's drops, as "ike-REASON", and its cookie answers. */
+static void put_ike_drops(struct daemon *d, struct ctl_builder *b)
+{
+	const struct ike_stats *st = &d->ike.engine.stats;
+	char name[48];
+	unsigned i;
+
+	for (i = 1; d->ike.on && i <= IKE_DROP_COUNT; i++) {
+		uint64_t n = i < IKE_DROP_COUNT ? st->drops[i] : st->cookies_bad;
+
+		if (!n)
+			continue;
+		snprintf(name, sizeof(name), "ike-%s",
+			 i < IKE_DROP_COUNT ? ike_drop_name((enum ike_drop)i)
+					    : "bad-cookie");
+		ctl_nest_begin(b, CTL_A_DROP);
+		ctl_put_str(b, CTL_A_REASON, name);
+		ctl_put_u64(b, CTL_A_COUNT, n);
+		ctl_nest_end(b);
+	}
+}
+
 /* Called with the workers parked: their counters are still. */
 static int handle_show(struct daemon *d, struct ctl_builder *b)
 {
@@ -233,6 +255,7 @@ static int handle_show(struct daemon *d, struct ctl_builder *b)
 	 * every name in the nest is distinct. */
 	put_drop_list(b, sum.drops, DP_DROP_COUNT, dp_name, DP_DROP_NOT_ESP);
 	put_drop_list(b, sum.esp_drops, ESP_DROP_COUNT, esp_name, 0);
+	put_ike_drops(d, b);
 	ctl_nest_end(b);
 	for (i = 0; i < d->dp.npeers; i++)
 		put_peer(d, i, b);

@@ -47,7 +47,10 @@ struct worker_bufs;
 struct daemon_ike {
 	bool on;
 	struct ike engine;
-	struct keyproc kp;        /* holds the pre-shared keys */
+	struct keyproc kp;        /* holds the pre-shared and private keys */
+	struct ike_x509 **certs;  /* per engine peer: ours (pubkey), or NULL */
+	struct ike_cert_store **cas; /* per engine peer: trusted CAs */
+	unsigned ncreds;
 	int fd500, fd4500, timer_fd;
 };
 
@@ -158,6 +161,10 @@ int daemon_ike_peers(const struct conf *c, struct ike_peer_cfg **out,
  * IKE socket of the port-4500 group. 0 or -errno. */
 int daemon_ike_start(struct daemon *d, int fd4500);
 void daemon_ike_stop(struct daemon *d);
+/* Load the certificates and CA stores of cfg[0..n)'s pubkey peers (kept
+ * in d->ike, pointed at from cfg). 0 or -errno, logged. */
+int daemon_ike_creds(struct daemon *d, struct ike_peer_cfg *cfg, unsigned n);
+void daemon_ike_creds_free(struct daemon *d);
 void daemon_ike_receive(struct daemon *d, int fd);
 void daemon_ike_tick(struct daemon *d);
 /* A reload may change the IKE-managed peers' settings and keys, not the

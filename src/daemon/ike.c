@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "ike/cert.h"
 #include "io/udp.h"
 #include "util/log.h"
 #include "util/secure.h"
@@ -67,6 +68,16 @@ static int send_dgram(void *ctx, const struct ike_endpoint *local,
 	memcpy(out + (marker ? 4 : 0), buf, len);
 	return udp_send(fd, out, len + (marker ? 4 : 0), &remote->addr,
 			remote->port) < 0 ? -EIO : 0;
+}
+
+static int sign(void *ctx, unsigned peer, uint16_t hash, int scheme,
+		const uint8_t *octets, size_t len, uint8_t *sig, size_t cap,
+		size_t *sig_len)
+{
+	struct daemon *d = ctx;
+
+	return keyproc_sign(&d->ike.kp, peer, hash, (uint8_t)scheme, octets,
+			    len, sig, cap, sig_len, KEYPROC_WAIT_MS);
 }
 
 static int auth_psk(void *ctx, unsigned peer, enum ike_prf_alg prf,
@@ -177,6 +188,7 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	out->remote.addr = p->addr;
 	out->remote.port = IKE_PORT;
 	out->esp_port = p->port;
+	out->natt_port = c->daemon.port;
 	ident_from_conf(&k->local_id, &out->local_id);
 	ident_from_conf(&k->remote_id, &out->remote_id);
 	if (proposals_from_conf(&k->ike_proposals, IKE_PROP_IKE, out->ike,
@@ -184,6 +196,8 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	    proposals_from_conf(&k->esp_proposals, IKE_PROP_ESP, out->esp,
 				&out->nesp, p->name))
 		return -EINVAL;
+	out->auth = k->auth == CONF_IKE_AUTH_PUBKEY ? IKE_AUTH_PUBKEY
+						   : IKE_AUTH_PSK;
 	out->mode = p->mode;
 	for (i = 0; i < p->nsel && i < IKE_SEL_MAX; i++)
 		conf_selector_to_spd(&p->sel[i], true, &out->sel[i]);
@@ -240,6 +254,13 @@ static struct keyproc_secret *secrets_of(struct conf *c, unsigned *n)
 		if (!k->enabled)
 			continue;
 		s[*n].id = *n;
+		if (k->auth == CONF_IKE_AUTH_PUBKEY) {
+			/* The keys process reads the key file itself. */
+			s[*n].kind = KEYPROC_KIND_KEY_FILE;
+			s[*n].len = strlen(k->key);
+			memcpy(s[(*n)++].bytes, k->key, strlen(k->key));
+			continue;
+		}
 		s[*n].kind = KEYPROC_KIND_PSK;
 		memcpy(s[*n].bytes, k->psk, k->psk_len);
 		s[(*n)++].len = k->psk_len;
@@ -300,8 +321,11 @@ void daemon_ike_reload_apply(struct daemon *d, struct conf *next)
 	if (!daemon_ike_peers(next, &cfg, &n)) {
 		/* Same peers, same order (checked): new settings apply to the
 		 * IKE SAs from their next exchange on. */
-		for (i = 0; i < n && i < d->ike.engine.npeers; i++)
+		for (i = 0; i < n && i < d->ike.engine.npeers; i++) {
+			cfg[i].cert = d->ike.engine.peers[i].cert;
+			cfg[i].cas = d->ike.engine.peers[i].cas;
 			d->ike.engine.peers[i] = cfg[i];
+		}
 		free(cfg);
 	}
 	s = secrets_of(next, &n);
@@ -347,7 +371,7 @@ void daemon_ike_receive(struct daemon *d, int fd)
 	ssize_t n;
 	int i;
 
-	local.port = natt ? IKE_NATT_PORT : IKE_PORT;
+	local.port = natt ? d->dp.port : IKE_PORT;
 	for (i = 0; i < 64; i++) {
 		n = udp_recv(fd, buf, sizeof(buf), &remote.addr, &remote.port);
 		if (n == -EAGAIN)
@@ -365,7 +389,7 @@ void daemon_ike_receive(struct daemon *d, int fd)
 int daemon_ike_start(struct daemon *d, int fd4500)
 {
 	struct ike_env env = {
-		.ctx = d, .send = send_dgram, .auth_psk = auth_psk,
+		.ctx = d, .send = send_dgram, .auth_psk = auth_psk, .sign = sign,
 		.child_up = child_up, .child_down = child_down,
 		.now_ms = now_ms, .random = random_bytes,
 	};
@@ -377,7 +401,9 @@ int daemon_ike_start(struct daemon *d, int fd4500)
 	err = daemon_ike_peers(&d->conf, &cfg, &n);
 	if (err)
 		return err;
-	err = ike_init(&d->ike.engine, &env, cfg, n);
+	err = daemon_ike_creds(d, cfg, n);
+	if (!err)
+		err = ike_init(&d->ike.engine, &env, cfg, n);
 	free(cfg);
 	if (!err)
 		err = start_keys(d);
@@ -392,7 +418,7 @@ int daemon_ike_start(struct daemon *d, int fd4500)
 		return -errno;
 	d->ike.on = true;
 	log_info("ike: %u peer(s), ports %u and %u", n, IKE_PORT,
-		 IKE_NATT_PORT);
+		 d->conf.daemon.port);
 	arm(d, 0);
 	return 0;
 }
@@ -404,6 +430,7 @@ void daemon_ike_stop(struct daemon *d)
 		ike_free(&d->ike.engine);
 	}
 	keyproc_stop(&d->ike.kp);
+	daemon_ike_creds_free(d);
 	if (d->ike.fd500 >= 0)
 		close(d->ike.fd500);
 	if (d->ike.timer_fd >= 0)
@@ -444,4 +471,75 @@ int daemon_ike_rekey(struct daemon *d, const char *peer, bool ike_sa)
 	err = ike_rekey(&d->ike.engine, i, ike_sa);
 	arm(d, ike_tick(&d->ike.engine));
 	return err;
+}
+
+/* ---- certificates ---- */
+
+/* A peer's certificate (the first of its file) and CA store, kept by the
+ * daemon for the engine. 0 or -errno, logged. */
+static int load_creds(const struct conf_peer *p, struct ike_x509 **cert,
+		      struct ike_cert_store **cas)
+{
+	struct ike_x509 *chain[IKE_CERT_FILE_MAX];
+	unsigned n = 0, i;
+	int err;
+
+	err = ike_cert_load(p->ike.cert, chain, IKE_CERT_FILE_MAX, &n);
+	if (err || !n) {
+		log_err("peer %s: certificate %s: cannot load it", p->name,
+			p->ike.cert);
+		return err ? err : -EINVAL;
+	}
+	*cert = chain[0];
+	for (i = 1; i < n; i++)
+		ike_cert_free(chain[i]);
+	*cas = ike_cert_store_new();
+	if (!*cas)
+		return -ENOMEM;
+	for (i = 0; i < p->ike.nca; i++)
+		if (ike_cert_store_add_file(*cas, p->ike.ca[i])) {
+			log_err("peer %s: CA %s: cannot load it", p->name,
+				p->ike.ca[i]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+int daemon_ike_creds(struct daemon *d, struct ike_peer_cfg *cfg, unsigned n)
+{
+	unsigned i;
+	int err;
+
+	d->ike.certs = calloc(n ? n : 1, sizeof(*d->ike.certs));
+	d->ike.cas = calloc(n ? n : 1, sizeof(*d->ike.cas));
+	if (!d->ike.certs || !d->ike.cas)
+		return -ENOMEM;
+	d->ike.ncreds = n;
+	for (i = 0; i < n; i++) {
+		const struct conf_peer *p = &d->conf.peers[cfg[i].dp_peer];
+
+		if (p->ike.auth != CONF_IKE_AUTH_PUBKEY)
+			continue;
+		err = load_creds(p, &d->ike.certs[i], &d->ike.cas[i]);
+		if (err)
+			return err;
+		cfg[i].cert = d->ike.certs[i];
+		cfg[i].cas = d->ike.cas[i];
+	}
+	return 0;
+}
+
+void daemon_ike_creds_free(struct daemon *d)
+{
+	unsigned i;
+
+	for (i = 0; d->ike.certs && i < d->ike.ncreds; i++) {
+		ike_cert_free(d->ike.certs[i]);
+		ike_cert_store_free(d->ike.cas[i]);
+	}
+	free(d->ike.certs);
+	free(d->ike.cas);
+	d->ike.certs = NULL;
+	d->ike.cas = NULL;
+	d->ike.ncreds = 0;
 }

@@ -3,11 +3,8 @@
  * IKE_AUTH (RFC 7296 §1.2, §2.15): identities, shared-key authentication
  * and the first Child SA, all inside the Encrypted payload.
  *
- * The AUTH value is computed by the keys process (env.auth_psk) over the
- * signed octets: the sender's IKE_SA_INIT message, the peer's nonce and
- * prf(SK_p, ID payload body); the engine never holds the shared key. A
- * received AUTH is checked by computing the expected value the same way
- * and comparing in constant time.
+ * Identities and AUTH payloads are auth.c's (shared key or certificates);
+ * this file runs the exchange and negotiates the first Child SA.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,89 +15,6 @@
 #include "util/bytes.h"
 #include "util/log.h"
 #include "util/secure.h"
-
-#define ID_BODY_MAX (4 + IKE_ID_MAX)
-
-/* The ID payload body (§3.5): type, three reserved bytes, data. */
-static size_t id_body(const struct ike_ident *id, uint8_t *out)
-{
-	out[0] = id->type;
-	memset(out + 1, 0, 3);
-	memcpy(out + 4, id->data, id->len);
-	return 4 + id->len;
-}
-
-/*
- * The AUTH value of one side: init is that side's IKE_SA_INIT message,
- * nonce the other side's nonce, sk_p that side's SK_p, id its ID body.
- */
-static int compute_auth(struct ike *ike, const struct ike_sa *sa, bool ours,
-			const uint8_t *id, size_t id_len, uint8_t *out)
-{
-	bool by_i = ours == sa->initiator;
-	const uint8_t *init = by_i ? sa->init_i : sa->init_r;
-	size_t init_len = by_i ? sa->init_i_len : sa->init_r_len;
-	const uint8_t *nonce = by_i ? sa->nr : sa->ni;
-	size_t nonce_len = by_i ? sa->nr_len : sa->ni_len;
-	const uint8_t *sk_p = by_i ? sa->keys->sk_pi : sa->keys->sk_pr;
-	enum ike_prf_alg prf = sa->suite.alg.prf;
-	size_t plen = ike_prf_len(prf), len = init_len + nonce_len + plen;
-	struct ike_bytes idb = { id, id_len };
-	uint8_t *octets = malloc(len);
-	int err;
-
-	if (!octets)
-		return -ENOMEM;
-	memcpy(octets, init, init_len);
-	memcpy(octets + init_len, nonce, nonce_len);
-	err = ike_prf(prf, sk_p, plen, &idb, 1, octets + init_len + nonce_len);
-	if (!err)
-		err = ike->env.auth_psk(ike->env.ctx, sa->peer, prf, octets,
-					len, out, plen);
-	free(octets);
-	return err;
-}
-
-/* The peer's AUTH payload against its identity: 0 or -EACCES. */
-static int verify_auth(struct ike *ike, const struct ike_sa *sa,
-		       const struct ike_id *id, const struct ike_auth *auth)
-{
-	const struct ike_ident *want = &ikesa_cfg(ike, sa)->remote_id;
-	uint8_t body[ID_BODY_MAX], expect[IKE_PRF_LEN_MAX];
-	size_t plen = ike_prf_len(sa->suite.alg.prf);
-	int err = -EACCES;
-
-	if (id->type != want->type || id->len != want->len ||
-	    memcmp(id->data, want->data, id->len) || auth->method != IKE_AM_PSK ||
-	    auth->len != plen)
-		return -EACCES;
-	if (!compute_auth(ike, sa, false, body, id_body(want, body), expect) &&
-	    ct_equal(expect, auth->data, plen))
-		err = 0;
-	secure_zero(expect, sizeof(expect));
-	return err;
-}
-
-/* Our ID and AUTH payloads (type IDi or IDr). */
-static int put_id_auth(struct ike *ike, struct ike_sa *sa,
-		       struct ike_writer *w)
-{
-	const struct ike_ident *me = &ikesa_cfg(ike, sa)->local_id;
-	uint8_t body[ID_BODY_MAX], auth[IKE_PRF_LEN_MAX];
-	struct ike_id id = { .type = me->type, .data = me->data,
-			     .len = me->len };
-	struct ike_auth a = { .method = IKE_AM_PSK, .data = auth,
-			      .len = ike_prf_len(sa->suite.alg.prf) };
-	int err;
-
-	err = compute_auth(ike, sa, true, body, id_body(me, body), auth);
-	if (!err) {
-		ike_put_id(w, sa->initiator ? IKE_PL_IDI : IKE_PL_IDR, &id);
-		err = ike_put_auth(w, &a);
-	}
-	secure_zero(auth, sizeof(auth));
-	return err;
-}
 
 static int put_notify(struct ike_writer *w, uint16_t type)
 {
@@ -129,8 +43,9 @@ int ike_auth_start(struct ike *ike, struct ike_sa *sa)
 	ikesa_hdr(sa, &h, IKE_EXCH_AUTH, false, 0);
 	ike_writer_init(&w, buf, sizeof(buf), &h);
 	ike_sk_begin(&w, ike_sk_get_overhead(sa->sk_out)->iv_len);
-	if (put_id_auth(ike, sa, &w))
+	if (ike_auth_put(ike, sa, &w))
 		return -EIO;
+	ike_auth_put_certreq(ike, sa, &w);
 	if (cfg->mode == ESP_MODE_TRANSPORT)
 		put_notify(&w, IKE_N_USE_TRANSPORT_MODE);
 	ike_put_sa(&w, props, n);
@@ -146,9 +61,13 @@ int ike_auth_start(struct ike *ike, struct ike_sa *sa)
 
 /* ---- what IKE_AUTH carries ---- */
 
+#define CERTS_MAX 5 /* a leaf and IKE_CERT_CHAIN_MAX intermediates */
+
 struct auth_in {
 	struct ike_id id;
 	struct ike_auth auth;
+	struct ike_cert certs[CERTS_MAX];
+	unsigned ncerts;
 	struct ike_sa_payload sa;
 	struct ike_ts_payload tsi, tsr;
 	uint16_t error;           /* first error notification */
@@ -168,6 +87,8 @@ static enum ike_parse read_one(const struct ike_payload *p, uint8_t id_type,
 	} else if (p->type == IKE_PL_AUTH) {
 		r = ike_decode_auth(p->body, &in->auth);
 		in->has_auth = true;
+	} else if (p->type == IKE_PL_CERT && in->ncerts < CERTS_MAX) {
+		r = ike_decode_cert(p->body, &in->certs[in->ncerts++]);
 	} else if (p->type == IKE_PL_SA) {
 		r = ike_decode_sa(p->body, &in->sa);
 		in->has_sa = true;
@@ -301,7 +222,7 @@ void ike_auth_request(struct ike *ike, struct ike_sa *sa,
 		sa->state = IKE_S_DEAD;
 		return;
 	}
-	if (verify_auth(ike, sa, &in.id, &in.auth)) {
+	if (ike_auth_verify(ike, sa, &in.id, &in.auth, in.certs, in.ncerts)) {
 		log_warn("ike %s: IKE_AUTH: the peer failed to authenticate",
 			 ikesa_cfg(ike, sa)->name);
 		respond_error(ike, sa, m->hdr.msg_id,
@@ -313,7 +234,10 @@ void ike_auth_request(struct ike *ike, struct ike_sa *sa,
 	ikesa_hdr(sa, &h, IKE_EXCH_AUTH, true, m->hdr.msg_id);
 	ike_writer_init(&w, buf, sizeof(buf), &h);
 	ike_sk_begin(&w, ike_sk_get_overhead(sa->sk_out)->iv_len);
-	put_id_auth(ike, sa, &w);
+	if (ike_auth_put(ike, sa, &w)) {
+		sa->state = IKE_S_DEAD;
+		return;
+	}
 	child_respond(ike, sa, &in, &w);
 	len = ikesa_seal(sa, &w);
 	if (len < 0) {
@@ -370,7 +294,7 @@ void ike_auth_response(struct ike *ike, struct ike_sa *sa,
 	sa->rtx_at = 0;
 	sa->next_req++;
 	if (!read_auth(inner, IKE_PL_IDR, &in) || !in.has_id || !in.has_auth ||
-	    verify_auth(ike, sa, &in.id, &in.auth)) {
+	    ike_auth_verify(ike, sa, &in.id, &in.auth, in.certs, in.ncerts)) {
 		log_warn("ike %s: IKE_AUTH failed: %s", ikesa_cfg(ike, sa)->name,
 			 in.error ? ike_notify_name(in.error)
 				  : "the responder did not authenticate");

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/cookie.h"
 #include "ike/ikesa.h"
 #include "ike/nego.h"
 #include "util/bytes.h"
@@ -57,6 +58,25 @@ static void put_natd(struct ike *ike, struct ike_writer *w,
 	put_notify(w, IKE_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
 	if (!natd_hash(sa->spi_i, sa->spi_r, &sa->remote, h))
 		put_notify(w, IKE_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
+}
+
+/* The hashes we take in RFC 7427 signatures (§4). */
+static void put_hashes(struct ike_writer *w)
+{
+	static const uint8_t h[] = { 0, IKE_HASH_SHA2_256, 0, IKE_HASH_SHA2_384,
+				     0, IKE_HASH_SHA2_512 };
+
+	put_notify(w, IKE_N_SIGNATURE_HASH_ALGORITHMS, h, sizeof(h));
+}
+
+/* The peer's SIGNATURE_HASH_ALGORITHMS, as far as there is room. */
+static void keep_hashes(struct ike_sa *sa, const struct ike_notify *n)
+{
+	size_t i;
+
+	sa->n_peer_hashes = 0;
+	for (i = 0; n->type && i + 1 < n->len && sa->n_peer_hashes < 8; i += 2)
+		sa->peer_hashes[sa->n_peer_hashes++] = get_be16(n->data + i);
 }
 
 static int put_ke(struct ike_writer *w, const struct ike_dh *dh)
@@ -105,6 +125,7 @@ static int send_init(struct ike *ike, struct ike_sa *sa, uint16_t group)
 	put_ke(&w, sa->dh);
 	ike_put_nonce(&w, sa->ni, sa->ni_len);
 	put_natd(ike, &w, sa);
+	put_hashes(&w);
 	len = ike_writer_finish(&w);
 	if (len < 0)
 		return len;
@@ -147,13 +168,15 @@ struct init_in {
 	const uint8_t *nonce;
 	size_t nonce_len;
 	struct ike_notify err;    /* an error notification, type 0: none */
-	struct ike_notify cookie, invalid_ke;
+	struct ike_notify cookie, invalid_ke, hashes;
 	bool has_sa, has_ke;
 };
 
 static void read_notify(const struct ike_notify *n, struct init_in *in)
 {
-	if (n->type == IKE_N_COOKIE)
+	if (n->type == IKE_N_SIGNATURE_HASH_ALGORITHMS)
+		in->hashes = *n;
+	else if (n->type == IKE_N_COOKIE)
 		in->cookie = *n;
 	else if (n->type == IKE_N_INVALID_KE_PAYLOAD)
 		in->invalid_ke = *n;
@@ -259,6 +282,7 @@ static int respond_init(struct ike *ike, struct ike_sa *sa,
 	put_ke(&w, sa->dh);
 	ike_put_nonce(&w, sa->nr, sa->nr_len);
 	put_natd(ike, &w, sa);
+	put_hashes(&w);
 	len = ike_writer_finish(&w);
 	if (len < 0)
 		return len;
@@ -288,6 +312,7 @@ static void accept_init(struct ike *ike, const struct ike_msg *m,
 	sa->remote = *remote;
 	sa->suite = *chosen;
 	memcpy(sa->ni, in->nonce, in->nonce_len);
+	keep_hashes(sa, &in->hashes);
 	sa->ni_len = in->nonce_len;
 	sa->nr_len = IKE_NONCE_LEN;
 	ike->env.random(ike->env.ctx, sa->nr, sa->nr_len);
@@ -305,6 +330,35 @@ static void accept_init(struct ike *ike, const struct ike_msg *m,
 	}
 	sa->state = IKE_S_INIT_DONE;
 	ike->half_open++;
+}
+
+/* Whether a new request from a configured peer may have an SA: well
+ * formed (its payloads into *in), then within the cookie and half-open
+ * bounds (cookie.h), all checked before any state or key exchange. A
+ * cookie is asked for even when the table is full, so a proven initiator
+ * gets in once a place frees. A refusal is answered or counted here. */
+static bool admit(struct ike *ike, const struct ike_msg *m,
+		  const struct ike_endpoint *local,
+		  const struct ike_endpoint *remote, struct init_in *in)
+{
+	struct ike_cookie_req req;
+
+	if (m->hdr.spi_r || m->hdr.msg_id || !read_init(&m->chain, in) ||
+	    !in->has_sa || !in->has_ke || !in->nonce) {
+		ike_count_drop(ike, IKE_DROP_MALFORMED);
+		return false;
+	}
+	req.spi_i = m->hdr.spi_i;
+	req.ip = remote->addr;
+	req.ni = in->nonce;
+	req.ni_len = in->nonce_len;
+	if (!ike_cookie_admit(ike, m, local, remote, &req))
+		return false;
+	if (ike->half_open >= IKE_HALF_OPEN_MAX) {
+		ike_count_drop(ike, IKE_DROP_HALF_OPEN);
+		return false;
+	}
+	return true;
 }
 
 void ike_init_request(struct ike *ike, const struct ike_msg *m,
@@ -331,15 +385,8 @@ void ike_init_request(struct ike *ike, const struct ike_msg *m,
 		ike_count_drop(ike, IKE_DROP_NO_PEER);
 		return;
 	}
-	if (m->hdr.spi_r || m->hdr.msg_id || !read_init(&m->chain, &in) ||
-	    !in.has_sa || !in.has_ke || !in.nonce) {
-		ike_count_drop(ike, IKE_DROP_MALFORMED);
+	if (!admit(ike, m, local, remote, &in))
 		return;
-	}
-	if (ike->half_open >= IKE_HALF_OPEN_MAX) {
-		ike_count_drop(ike, IKE_DROP_HALF_OPEN);
-		return;
-	}
 	if (nego_ike_select(&ike->peers[peer], &in.sa, in.ke.group, &chosen,
 			    &reply)) {
 		answer_error(ike, m, local, remote, IKE_N_NO_PROPOSAL_CHOSEN,
@@ -373,7 +420,9 @@ static bool retry_init(struct ike *ike, struct ike_sa *sa,
 {
 	uint16_t group;
 
-	if (in->cookie.type && !sa->cookie_len) {
+	if (in->cookie.type && sa->cookie_tries < 3) {
+		/* A first cookie, or a fresh one for a stale one (§2.6). */
+		sa->cookie_tries++;
 		memcpy(sa->cookie, in->cookie.data, in->cookie.len);
 		sa->cookie_len = in->cookie.len;
 		if (send_init(ike, sa, (uint16_t)ike_dh_group_of(sa->dh)))
@@ -433,6 +482,7 @@ void ike_init_response(struct ike *ike, struct ike_sa *sa,
 		return;
 	}
 	memcpy(sa->nr, in.nonce, in.nonce_len);
+	keep_hashes(sa, &in.hashes);
 	sa->nr_len = in.nonce_len;
 	if (initiator_keys(sa, &in)) {
 		fail(ike, sa, "key exchange failed");
@@ -448,7 +498,8 @@ void ike_init_response(struct ike *ike, struct ike_sa *sa,
 	sa->rtx_at = 0;
 	sa->next_req = 1;
 	sa->natt = true;
-	sa->local.port = sa->remote.port = IKE_NATT_PORT;
+	sa->local.port = ikesa_cfg(ike, sa)->natt_port;
+	sa->remote.port = ikesa_cfg(ike, sa)->esp_port;
 	if (ike_auth_start(ike, sa))
 		fail(ike, sa, "cannot build IKE_AUTH");
 }

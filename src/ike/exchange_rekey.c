@@ -272,6 +272,7 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 		return;
 	ikesa_send_response(ike, old, buf, (size_t)len, m->hdr.msg_id);
 	old->state = IKE_S_REKEYED;
+	old->established = ike->env.now_ms(ike->env.ctx); /* since: REKEYED_MS */
 	log_info("ike %s: IKE SA rekeyed by the peer (new spi %016llx/%016llx)",
 		 ikesa_cfg(ike, sa)->name, (unsigned long long)sa->spi_i,
 		 (unsigned long long)sa->spi_r);

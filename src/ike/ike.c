@@ -9,6 +9,7 @@
 
 #include "ike/ikesa.h"
 #include "util/log.h"
+#include "util/secure.h"
 
 /* A half-open responder SA not authenticated within this is dropped. */
 #define HALF_OPEN_MS 30000
@@ -53,6 +54,7 @@ void ike_free(struct ike *ike)
 	free(ike->peers);
 	free(ike->retry_at);
 	free(ike->rx);
+	secure_zero(&ike->cookie, sizeof(ike->cookie));
 	memset(ike, 0, sizeof(*ike));
 }
 
@@ -113,7 +115,7 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 	/* Authenticated: answer where it came from (the move to 4500). */
 	sa->local = *local;
 	sa->remote = *remote;
-	sa->natt = local->port == IKE_NATT_PORT;
+	sa->natt = local->port != IKE_PORT;
 	if (m->hdr.exchange == IKE_EXCH_AUTH)
 		ike_auth_request(ike, sa, m, &inner);
 	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL)

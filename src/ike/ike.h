@@ -53,6 +53,10 @@ struct ike_ident {
 };
 
 enum ike_start { IKE_START_INITIATE, IKE_START_TRAP, IKE_START_WAIT };
+enum ike_auth_kind { IKE_AUTH_PSK, IKE_AUTH_PUBKEY };
+
+struct ike_x509;
+struct ike_cert_store;
 
 /* What the engine knows of a peer (from the configuration). */
 struct ike_peer_cfg {
@@ -60,8 +64,16 @@ struct ike_peer_cfg {
 	unsigned dp_peer;         /* the data plane's peer index */
 	struct ike_endpoint local, remote; /* underlay addresses; ports are
 					    * the IKE port (500) */
-	uint16_t esp_port;        /* the peer's ESP-in-UDP port */
+	uint16_t esp_port;        /* the peer's ESP-in-UDP port: IKE moves
+				   * there after IKE_SA_INIT (§2.23) */
+	uint16_t natt_port;       /* ours (the data plane's) */
 	struct ike_ident local_id, remote_id;
+	enum ike_auth_kind auth;
+	/* PUBKEY: our certificate (its private key is the keys process's)
+	 * and the CAs the peer's must chain to; the caller's, alive as long
+	 * as the engine. */
+	const struct ike_x509 *cert;
+	const struct ike_cert_store *cas;
 	struct ike_prop_conf ike[IKE_OFFERS_MAX]; /* in our preference */
 	unsigned nike;
 	struct ike_prop_conf esp[IKE_OFFERS_MAX];
@@ -104,6 +116,12 @@ struct ike_env {
 	int (*auth_psk)(void *ctx, unsigned peer, enum ike_prf_alg prf,
 			const uint8_t *octets, size_t len, uint8_t *out,
 			size_t out_len);
+	/* A signature over octets with the private key of peer's
+	 * configuration (RFC 7427: hash IKE_HASH_*, scheme enum
+	 * ike_sig_scheme), into sig (cap bytes). 0 or -errno. */
+	int (*sign)(void *ctx, unsigned peer, uint16_t hash, int scheme,
+		    const uint8_t *octets, size_t len, uint8_t *sig,
+		    size_t cap, size_t *sig_len);
 	/* Put the halves (IKE_HALF_*) of a Child SA pair in force, inbound
 	 * first; an outbound half takes the place of the peer's current
 	 * outbound SA. 0 or -errno. */
@@ -144,6 +162,9 @@ struct ike_stats {
 	uint64_t drops[IKE_DROP_COUNT];
 	uint64_t established, failed, deleted;
 	uint64_t child_rekeys, ike_rekeys;
+	/* RFC 7296 §2.6 (cookie.c): IKE_SA_INIT requests answered with
+	 * N(COOKIE); COOKIE notifications that did not verify. */
+	uint64_t cookies_sent, cookies_bad;
 };
 
 struct ike_sa;
@@ -157,6 +178,14 @@ struct ike {
 	struct ike_sa *sas;       /* list, newest first */
 	unsigned nsas, half_open;
 	struct ike_stats stats;
+	/* The secrets cookies are made with (RFC 7296 §2.6; cookie.c): the
+	 * current one and the one before. Secret; set up on first use. */
+	struct ike_cookie_secrets {
+		uint8_t cur[32], prev[32];
+		uint8_t version;          /* names cur; prev is version - 1 */
+		bool have_cur, have_prev;
+		uint64_t change_at;       /* ike_now() when cur is replaced */
+	} cookie;
 };
 
 /* Set up an engine over a copy of peers[0..n). 0 or -ENOMEM. */

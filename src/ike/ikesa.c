@@ -276,7 +276,7 @@ void ike_send_raw(struct ike *ike, const struct ike_endpoint *local,
 		  const struct ike_endpoint *remote, const uint8_t *buf,
 		  size_t len)
 {
-	bool marker = local->port == IKE_NATT_PORT;
+	bool marker = local->port != IKE_PORT; /* §2.23: off port 500 */
 
 	ike->stats.tx++;
 	if (ike->env.send(ike->env.ctx, local, remote, marker, buf, len))

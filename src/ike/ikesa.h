@@ -106,8 +106,11 @@ struct ike_sa {
 	/* IKE_SA_INIT messages as sent, for the AUTH payloads (§2.15). */
 	uint8_t *init_i, *init_r;
 	size_t init_i_len, init_r_len;
+	uint16_t peer_hashes[8];  /* SIGNATURE_HASH_ALGORITHMS (RFC 7427) */
+	unsigned n_peer_hashes;
 	uint8_t cookie[IKE_COOKIE_MAX];
 	size_t cookie_len;
+	unsigned cookie_tries;    /* COOKIE answers taken (bounded) */
 	uint32_t next_req;        /* ID of our next request */
 	uint32_t next_peer_req;   /* ID the peer's next request must carry */
 	struct ike_pkt req, resp;
@@ -171,6 +174,19 @@ void ike_send_raw(struct ike *ike, const struct ike_endpoint *local,
 
 uint64_t ike_now(struct ike *ike);
 void ike_count_drop(struct ike *ike, enum ike_drop d);
+
+/* ---- auth.c ---- */
+
+/* Our identity and authentication (ID, with certificates CERT, AUTH). 0
+ * or -errno. */
+int ike_auth_put(struct ike *ike, struct ike_sa *sa, struct ike_writer *w);
+/* With certificates: the CERTREQ naming our CAs (RFC 7296 §3.7). */
+void ike_auth_put_certreq(struct ike *ike, const struct ike_sa *sa,
+			  struct ike_writer *w);
+/* The peer's identity and AUTH (with its CERT payloads): 0 or -EACCES. */
+int ike_auth_verify(struct ike *ike, const struct ike_sa *sa,
+		    const struct ike_id *id, const struct ike_auth *auth,
+		    const struct ike_cert *certs, unsigned ncerts);
 
 /* ---- exchange_init.c ---- */
 int ike_init_start(struct ike *ike, unsigned peer);

@@ -7,8 +7,8 @@
 # outbound), ping and a 4 MiB TCP transfer (sha256) cross between the inner
 # subnets, then DELETE from one side takes the SAs down on both. Then the
 # Child SA and the IKE SA are rekeyed from each side in turn, with traffic
-# after each and nothing dropped. A wrong key fails on both sides and
-# leaves no SA.
+# after each and nothing dropped. ECDSA certificates authenticate both
+# ways. A wrong key fails on both sides and leaves no SA.
 #
 #  ns $A                                     ns $B
 #  lo 10.88.1.1/32                           lo 10.88.2.1/32
@@ -170,6 +170,64 @@ rekey_case() {
 	swan_unconn b c >/dev/null 2>&1
 }
 rekey_case
+
+# ECDSA certificates (RFC 7427 signatures) from one CA, each side naming
+# the other by its FQDN: tunsec as initiator, then as responder.
+cert_case() {
+	local role=$1 start=initiate name="cert_$1" why i
+	[ "$role" = responder ] && start=wait
+	cat >"$LAB_TMP/a.conf" <<EOF
+[daemon]
+local-address = $LAB_A4
+control-socket = $LAB_TMP/a.sock
+tun = $TSD_TUN
+log-level = debug
+
+[peer swan]
+address = $LAB_B4
+mode = tunnel
+protect = local 10.88.1.0/24 remote 10.88.2.0/24
+auth = pubkey
+certificate = $CERTS/a.crt
+private-key = $CERTS/a.key
+ca = $CERTS/ca.crt
+local-id = fqdn:a.lab.example
+remote-id = fqdn:b.lab.example
+esp-proposals = aes256gcm16
+start = $start
+retransmit-timeout = 1s
+retransmit-tries = 3
+EOF
+	chmod 600 "$LAB_TMP/a.conf"
+	swan_conn b c local="$LAB_B4" remote="$LAB_A4" auth=pubkey \
+		cert="$CERTS/b.crt" key="$CERTS/b.key" cacert="$CERTS/ca.crt" \
+		local_id=b.lab.example remote_id=a.lab.example \
+		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp=aes256gcm16 ||
+		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
+	tsd_start a || { fail "${name}_start" "tunsecd did not start"; return; }
+	[ "$role" = responder ] && { swan_initiate b c || lab_log "initiate: $SWAN_ERR"; }
+	if wait_established; then
+		pass "${name}_ike_sa"
+		why=$(spis_mirror) && pass "${name}_spis" || fail "${name}_spis" "$why"
+		tsd_ping "$A" 10.88.2.1 3 10.88.1.1 && pass "${name}_ping" ||
+			fail "${name}_ping" "no echo across"
+	else
+		fail "${name}_ike_sa" "tunsec $(tsd_query a "j.get('ike_sas')"), strongSwan $(swan_ike_state b c)"
+	fi
+	tsd_stop a || fail "${name}_clean_exit" "tunsecd exit ${TSD_RC:-?}"
+	swan_unconn b c >/dev/null 2>&1
+	for ((i = 0; i < 50; i++)); do
+		[ "$(swan_sa_count b ike)" = 0 ] && break
+		sleep 0.1
+	done
+}
+CERTS=$LAB_TMP/certs
+if swan_make_ca_and_certs "$CERTS" a.lab.example b.lab.example; then
+	cert_case initiator
+	cert_case responder
+else
+	fail certs_made "$SWAN_ERR"
+fi
 
 # A wrong key: strongSwan refuses tunsec's AUTH; no SA anywhere.
 write_tunsec initiator aes256gcm16 "0x$(tsd_random_hex 32)"

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+
+#include "ike/authsig.h"
+#include "ike/cert.h"
 #include "ike/ike.h"
 #include "ike/prf.h"
 #include "test.h"
@@ -46,6 +50,9 @@ struct side {
 	struct held in[SAS_MAX];  /* inbound SAs in force */
 	unsigned nin;
 	struct held out;          /* the outbound SA in force (spi 0: none) */
+	EVP_PKEY *key;            /* certificates: what the keys process holds */
+	struct ike_x509 *cert;
+	struct ike_cert_store *cas;
 };
 
 static struct side sides[2];
@@ -106,6 +113,19 @@ static void hold(struct held *h, const struct esp_sa_config *c)
 	h->spi = c->spi;
 	memcpy(h->key, c->key, c->key_len);
 	h->key_len = c->key_len;
+}
+
+static int env_sign(void *ctx, unsigned peer, uint16_t hash, int scheme,
+		    const uint8_t *octets, size_t len, uint8_t *sig, size_t cap,
+		    size_t *sig_len)
+{
+	struct side *s = ctx;
+
+	(void)peer;
+	if (!s->key)
+		return -ENOKEY;
+	return ike_authsig_sign_key(s->key, hash, (enum ike_sig_scheme)scheme,
+				    octets, len, sig, cap, sig_len);
 }
 
 static int env_child_up(void *ctx, const struct ike_child_sa *c,
@@ -230,7 +250,7 @@ static void side_cfg(struct side *s, int id, const char *ike,
 	snprintf(c->name, sizeof(c->name), "%c", id ? 'b' : 'a');
 	endpoint(&c->local, (uint8_t)(1 + id));
 	endpoint(&c->remote, (uint8_t)(2 - id));
-	c->esp_port = IKE_NATT_PORT;
+	c->esp_port = c->natt_port = IKE_NATT_PORT;
 	ident_ip(&c->local_id, &c->local);
 	ident_ip(&c->remote_id, &c->remote);
 	set_props(s, ike, esp);
@@ -248,7 +268,7 @@ static void side_cfg(struct side *s, int id, const char *ike,
 static void engines_start(void)
 {
 	struct ike_env env = {
-		.send = env_send, .auth_psk = env_auth,
+		.send = env_send, .auth_psk = env_auth, .sign = env_sign,
 		.child_up = env_child_up, .child_down = env_child_down,
 		.now_ms = env_now, .random = env_random,
 	};
@@ -716,4 +736,117 @@ TEST(ike_engine_child_rekey_lost_delete)
 	CHECK_EQ(sides[1].out.spi, sides[0].in[sides[0].nin - 1].spi);
 	CHECK_EQ(broken, 0);
 	engines_stop();
+}
+
+/* ---- certificates (test/vectors/ike-cert: CA, a.lab.example,
+ * b.lab.example, and a certificate of another CA) ---- */
+
+static void vec_path(char *buf, size_t cap, const char *name)
+{
+	const char *src = getenv("TUNSEC_SRCDIR");
+
+	snprintf(buf, cap, "%s/test/vectors/ike-cert/%s", src ? src : ".",
+		 name);
+}
+
+static EVP_PKEY *load_key(const char *name)
+{
+	char path[512];
+	EVP_PKEY *k = NULL;
+	FILE *f;
+
+	vec_path(path, sizeof(path), name);
+	f = fopen(path, "r");
+	if (f) {
+		k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	return k;
+}
+
+/* Side i authenticates with cert/key, trusts ca, calls itself fqdn me and
+ * expects the peer to be fqdn them. */
+static void use_cert(struct side *s, const char *cert, const char *key,
+		     const char *ca, const char *me, const char *them)
+{
+	char path[512];
+	unsigned n = 0;
+
+	vec_path(path, sizeof(path), cert);
+	REQUIRE(ike_cert_load(path, &s->cert, 1, &n) == 0 && n == 1);
+	s->key = load_key(key);
+	REQUIRE(s->key != NULL);
+	s->cas = ike_cert_store_new();
+	vec_path(path, sizeof(path), ca);
+	REQUIRE(s->cas && ike_cert_store_add_file(s->cas, path) == 0);
+	s->cfg.auth = IKE_AUTH_PUBKEY;
+	s->cfg.cert = s->cert;
+	s->cfg.cas = s->cas;
+	s->cfg.local_id.type = s->cfg.remote_id.type = IKE_ID_FQDN;
+	s->cfg.local_id.len = strlen(me);
+	memcpy(s->cfg.local_id.data, me, s->cfg.local_id.len);
+	s->cfg.remote_id.len = strlen(them);
+	memcpy(s->cfg.remote_id.data, them, s->cfg.remote_id.len);
+}
+
+static void drop_certs(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		EVP_PKEY_free(sides[i].key);
+		ike_cert_free(sides[i].cert);
+		ike_cert_store_free(sides[i].cas);
+		sides[i].key = NULL;
+		sides[i].cert = NULL;
+		sides[i].cas = NULL;
+	}
+}
+
+static void cert_pair(const char *a_cert, const char *a_key,
+		      const char *b_ca, const char *b_expects)
+{
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	use_cert(&sides[0], a_cert, a_key, "ca.pem", "a.lab.example",
+		 "b.lab.example");
+	use_cert(&sides[1], "b.pem", "b.key", b_ca, "b.lab.example",
+		 b_expects);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	advance(1);
+	broken = 0; /* the first Child SA: see establish() */
+}
+
+TEST(ike_engine_certificates)
+{
+	cert_pair("a.pem", "a.key", "ca.pem", "a.lab.example");
+	check_mirrored();
+	child_rekey(1);
+	ike_sa_rekey(0);
+	engines_stop();
+	drop_certs();
+
+	/* B trusts another CA only: A's certificate is refused. */
+	cert_pair("a.pem", "a.key", "other-ca.pem", "a.lab.example");
+	CHECK_EQ(sides[0].ups + sides[1].ups, 0);
+	CHECK_EQ(sides[1].ike.stats.failed, 1);
+	engines_stop();
+	drop_certs();
+
+	/* B expects another name than A's certificate carries. */
+	cert_pair("a.pem", "a.key", "ca.pem", "c.lab.example");
+	CHECK_EQ(sides[0].ups + sides[1].ups, 0);
+	engines_stop();
+	drop_certs();
+
+	/* A signs with a key that is not its certificate's. */
+	cert_pair("a.pem", "b.key", "ca.pem", "a.lab.example");
+	CHECK_EQ(sides[0].ups + sides[1].ups, 0);
+	CHECK_EQ(sides[1].ike.stats.failed, 1);
+	engines_stop();
+	drop_certs();
 }

@@ -25,6 +25,9 @@ set -u
 
 ATTACK=$LAB_DIR/rst_attack.py
 SECS=15 # bound on every victim process; the test itself takes ~3 s
+# The client writes every 0.25 s and the attacker tries after each of up
+# to 8 data segments: a forged RST must reach B before A's next segment
+# moves RCV.NXT, which a loaded machine can miss a few times in a row.
 
 # jget FILE KEY: one field of a JSON result file.
 jget() {
@@ -40,14 +43,14 @@ start_case() {
 	mkdir -p "$d"
 	lab_bg -t 12 "$A" "$LAB_PY" "$ATTACK" inject --inject-iface ua \
 		--src "$a" --sport "$sport" --dst "$b" --dport "$port" \
-		--seq-offset "$off" --count 3 --timeout 8 >"$d/inject.out" 2>"$d/inject.err"
+		--seq-offset "$off" --count 8 --timeout 10 >"$d/inject.out" 2>"$d/inject.err"
 	eval "ATTACKER_$name=\$LAB_PID"
 	lab_bg -t "$SECS" "$B" "$LAB_PY" "$ATTACK" server --bind "$b" --port "$port" \
 		--result "$d/server.json" --duration "$SECS" 2>"$d/server.err"
 	lab_wait_port "$B" "$port" 5 || lab_die "$name: server did not listen"
 	lab_bg -t "$SECS" "$A" "$LAB_PY" "$ATTACK" client --connect "$b" --port "$port" \
 		--sport "$sport" --result "$d/client.json" --stop-file "$d/stop" \
-		--duration "$SECS" 2>"$d/client.err"
+		--interval 0.25 --duration "$SECS" 2>"$d/client.err"
 }
 
 # rst_delivered NAME PORT: every RST the attacker reported was captured on

@@ -38,7 +38,7 @@ start_case() {
 	mkdir -p "$d"
 	lab_bg -t 12 "$A" "$LAB_PY" "$ATTACK" inject --inject-iface ua --sniff-iface "$sniff" \
 		--src "$LAB_A4" --sport "$sport" --dst "$LAB_B4" --dport "$port" \
-		--seq-offset 0 --count 3 --timeout 8 --ready-file "$d/ready" \
+		--seq-offset 0 --count 8 --timeout 10 --ready-file "$d/ready" \
 		>"$d/inject.out" 2>"$d/inject.err"
 	eval "ATTACKER_$name=\$LAB_PID"
 	lab_bg -t "$SECS" "$B" "$LAB_PY" "$ATTACK" server --bind "$LAB_B4" --port "$port" \
@@ -48,7 +48,7 @@ start_case() {
 	_lab_poll 6 test -e "$d/ready" || lab_log "$name: attacker not ready yet"
 	lab_bg -t "$SECS" "$A" "$LAB_PY" "$ATTACK" client --connect "$LAB_B4" --port "$port" \
 		--sport "$sport" --result "$d/client.json" --stop-file "$d/stop" \
-		--duration "$SECS" 2>"$d/client.err"
+		--interval 0.25 --duration "$SECS" 2>"$d/client.err"
 }
 
 # rst_delivered NAME PORT: every RST the attacker reported was captured on

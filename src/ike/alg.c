@@ -18,6 +18,7 @@ size_t ike_encr_salt_len(enum ike_encr_alg encr)
 	case IKE_ENCR_AES_CCM_16:
 		return 3;
 	case IKE_ENCR_AES_CBC:
+	case IKE_ENCR_NULL:
 		break;
 	}
 	return 0;
@@ -35,6 +36,8 @@ size_t ike_encr_keymat_len(enum ike_encr_alg encr, unsigned key_bits)
 		return key_bits / 8 + ike_encr_salt_len(encr);
 	case IKE_ENCR_CHACHA20_POLY1305:
 		return key_bits == 256 ? 32 + ike_encr_salt_len(encr) : 0;
+	case IKE_ENCR_NULL:
+		break;
 	}
 	return 0;
 }
@@ -62,6 +65,8 @@ size_t ike_integ_icv_len(enum ike_integ_alg integ)
 bool ike_alg_pair_ok(enum ike_encr_alg encr, unsigned key_bits,
 		     enum ike_integ_alg integ)
 {
+	if (encr == IKE_ENCR_NULL) /* no key; integrity carries it all */
+		return !key_bits && ike_integ_key_len(integ) != 0;
 	if (!ike_encr_keymat_len(encr, key_bits))
 		return false;
 	if (ike_encr_is_aead(encr))

@@ -16,6 +16,7 @@
 /* Transform Type 1 identifiers (IANA "IKEv2 Transform Type 1"). */
 enum ike_encr_alg {
 	IKE_ENCR_AES_CBC = 12,          /* RFC 3602; Key Length 128 or 256 */
+	IKE_ENCR_NULL = 11,             /* RFC 2410: ESP integrity only */
 	IKE_ENCR_AES_CCM_8 = 14,        /* RFC 4309, 8-byte ICV; ESP only */
 	IKE_ENCR_AES_CCM_16 = 16,       /* RFC 4309; ESP only here */
 	IKE_ENCR_AES_GCM_16 = 20,       /* RFC 4106, RFC 5282 */

@@ -45,6 +45,7 @@ int ike_sk_overhead(enum ike_encr_alg encr, unsigned key_bits,
 		    enum ike_integ_alg integ, struct ike_sk_overhead *out)
 {
 	if (!out || encr == IKE_ENCR_AES_CCM_16 || encr == IKE_ENCR_AES_CCM_8 ||
+	    encr == IKE_ENCR_NULL ||
 	    !ike_alg_pair_ok(encr, key_bits, integ))
 		return -EINVAL;
 	if (ike_encr_is_aead(encr)) {

@@ -366,19 +366,20 @@ TEST(ike_engine_establishes_every_suite)
 		"aes256gcm16-prfsha256-x25519", "aes128gcm16-prfsha384-ecp256",
 		"chacha20poly1305-prfsha512-ecp384",
 		"aes256-sha256-modp2048", "aes128-sha512-x25519",
+		"aes256gcm16-prfsha256-x25519",
 	};
 	static const char *const esps[] = {
 		"aes256gcm16", "aes128gcm16", "aes128ccm8", "chacha20poly1305",
-		"aes256gcm16-esn",
+		"aes256gcm16-esn", "null-sha256",
 	};
 	static const enum esp_cipher ciphers[] = {
 		ESP_CIPHER_AES_GCM_256, ESP_CIPHER_AES_GCM_128,
 		ESP_CIPHER_AES_CCM_128, ESP_CIPHER_CHACHA20_POLY1305,
-		ESP_CIPHER_AES_GCM_256,
+		ESP_CIPHER_AES_GCM_256, ESP_CIPHER_NULL_HMAC_SHA256,
 	};
 	unsigned i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		establish(ikes[i], esps[i], i % 2 ? ESP_MODE_TUNNEL
 						  : ESP_MODE_TRANSPORT);
 		check_mirrored();

@@ -80,6 +80,31 @@ static int sign(void *ctx, unsigned peer, uint16_t hash, int scheme,
 			    len, sig, cap, sig_len, KEYPROC_WAIT_MS);
 }
 
+/* The data plane's counters of a Child SA pair (workers parked). */
+static int child_usage(void *ctx, unsigned peer, uint32_t spi_in,
+		       uint32_t spi_out, uint64_t *bytes, uint64_t *packets,
+		       uint64_t *seq_left)
+{
+	struct daemon *d = ctx;
+	const struct dp_sa *in, *out;
+	int err = 0;
+
+	(void)peer;
+	daemon_park(d);
+	in = dp_sa_find(&d->dp, true, spi_in);
+	out = dp_sa_find(&d->dp, false, spi_out);
+	if (!in || !out) {
+		err = -ENOENT;
+	} else {
+		*bytes = in->esp.stats.bytes + out->esp.stats.bytes;
+		*packets = in->esp.stats.packets + out->esp.stats.packets;
+		*seq_left = out->esp.esn ? UINT64_MAX - out->esp.seq_next
+					 : (1ull << 32) - out->esp.seq_next;
+	}
+	daemon_unpark(d);
+	return err;
+}
+
 static int auth_psk(void *ctx, unsigned peer, enum ike_prf_alg prf,
 		    const uint8_t *octets, size_t len, uint8_t *out,
 		    size_t out_len)
@@ -211,6 +236,8 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	out->child_life_s = k->child_lifetime;
 	out->margin_s = k->rekey_margin;
 	out->jitter_s = k->rekey_jitter;
+	out->child_bytes = k->child_lifetime_bytes;
+	out->child_packets = k->child_lifetime_packets;
 	return 0;
 }
 
@@ -390,6 +417,7 @@ int daemon_ike_start(struct daemon *d, int fd4500)
 {
 	struct ike_env env = {
 		.ctx = d, .send = send_dgram, .auth_psk = auth_psk, .sign = sign,
+		.child_usage = child_usage,
 		.child_up = child_up, .child_down = child_down,
 		.now_ms = now_ms, .random = random_bytes,
 	};

@@ -153,11 +153,23 @@ void ike_child_switch_out(struct ike *ike, struct ike_sa *sa)
 	secure_zero(p, sizeof(*p));
 }
 
+/* Counters are looked at this often: with byte or packet limits, and
+ * always for sequence numbers (which last at least hours). */
+#define USAGE_LIMITS_MS 2000
+#define USAGE_SEQ_MS 10000
+/* A non-ESN outbound SA is rekeyed with fewer sequence numbers left. */
+#define SEQ_SOFT (1ull << 31)
+
 void ike_child_schedule(struct ike *ike, struct ike_sa *sa)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
 	uint32_t jitter = 0, life = cfg->child_life_s;
+	uint64_t now = ike->env.now_ms(ike->env.ctx);
 
+	sa->child.expire_at = life ? now + 1000ull * life : 0;
+	sa->child.usage_at = !ike->env.child_usage ? 0 :
+		now + (cfg->child_bytes || cfg->child_packets ?
+			       USAGE_LIMITS_MS : USAGE_SEQ_MS);
 	if (!life || life <= cfg->margin_s + cfg->jitter_s) {
 		sa->child.rekey_at = 0;
 		return;
@@ -202,4 +214,50 @@ uint64_t ike_child_reap(struct ike *ike, struct ike_sa *sa, uint64_t now)
 		}
 	}
 	return next;
+}
+
+/* Over the soft (90%) or hard limit of what. */
+static int over(uint64_t used, uint64_t limit)
+{
+	if (!limit)
+		return 0;
+	if (used >= limit)
+		return 2;
+	return used >= limit - limit / 10 ? 1 : 0;
+}
+
+bool ike_child_limits(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	struct ike_child *c = &sa->child;
+	uint64_t bytes, packets, left;
+	int level;
+
+	if (!c->up || !c->usage_at || now < c->usage_at)
+		return false;
+	c->usage_at = now + (cfg->child_bytes || cfg->child_packets ?
+				     USAGE_LIMITS_MS : USAGE_SEQ_MS);
+	if (ike->env.child_usage(ike->env.ctx, sa->peer, c->spi_in, c->spi_out,
+				 &bytes, &packets, &left))
+		return false;
+	level = over(bytes, cfg->child_bytes);
+	if (over(packets, cfg->child_packets) > level)
+		level = over(packets, cfg->child_packets);
+	if (!c->suite.esn && left < SEQ_SOFT && level < 1)
+		level = 1; /* RFC 4303 §3.3.3: rekey before the numbers end */
+	if (level == 2) {
+		log_warn("ike %s: Child SA at its hard limit: deleted",
+			 cfg->name);
+		ike->stats.expired++;
+		ike_info_send_child_delete(ike, sa, c->spi_in);
+		ike->env.child_down(ike->env.ctx, sa->peer, c->spi_in,
+				    c->spi_out);
+		c->up = false;
+		return true;
+	}
+	if (level == 1 && !c->out.valid && !c->old_spi_in) {
+		c->rekey_at = now; /* due now: rekeys() starts it */
+		return false;
+	}
+	return false;
 }

@@ -221,6 +221,17 @@ static void rekeys(struct ike *ike, struct ike_sa *sa, uint64_t now)
 {
 	struct ike_child *c = &sa->child;
 
+	if (c->up && c->expire_at && now >= c->expire_at && !c->out.valid) {
+		log_warn("ike %s: Child SA past its lifetime: deleted",
+			 ikesa_cfg(ike, sa)->name);
+		ike->stats.expired++;
+		ike_info_send_child_delete(ike, sa, c->spi_in);
+		ike->env.child_down(ike->env.ctx, sa->peer, c->spi_in,
+				    c->spi_out);
+		c->up = false;
+	}
+	if (ike_child_limits(ike, sa, now))
+		return;
 	if (c->out.valid && now >= c->out.at) {
 		/* The rekey's initiator never deleted the old pair. */
 		ike_child_switch_out(ike, sa);
@@ -251,6 +262,13 @@ static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 		sa->state = IKE_S_DEAD;
 	if (sa->state == IKE_S_ESTABLISHED && sa->dpd_at && now >= sa->dpd_at)
 		liveness(ike, sa, now);
+	if (sa->state == IKE_S_ESTABLISHED && sa->expire_at &&
+	    now >= sa->expire_at) {
+		log_warn("ike %s: IKE SA past its lifetime: deleted",
+			 ikesa_cfg(ike, sa)->name);
+		ike->stats.expired++;
+		ike_info_send_delete(ike, sa);
+	}
 	if (sa->state == IKE_S_ESTABLISHED)
 		rekeys(ike, sa, now);
 	if (sa->state == IKE_S_DEAD)
@@ -261,6 +279,9 @@ static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 	if (sa->state == IKE_S_ESTABLISHED) {
 		next = earliest(next, sa->child.rekey_at);
 		next = earliest(next, sa->rekey_at);
+		next = earliest(next, sa->child.up ? sa->child.expire_at : 0);
+		next = earliest(next, sa->child.up ? sa->child.usage_at : 0);
+		next = earliest(next, sa->expire_at);
 	}
 	return earliest(next, sa->state == IKE_S_INIT_DONE ? half_open_end
 							   : sa->dpd_at);

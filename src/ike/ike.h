@@ -88,6 +88,9 @@ struct ike_peer_cfg {
 	/* Rekeying (§2.8) starts a random 0..jitter_s plus margin_s before a
 	 * lifetime ends; 0: never. */
 	uint32_t ike_life_s, child_life_s, margin_s, jitter_s;
+	/* A Child SA is rekeyed at 90% of these and deleted at 100% when
+	 * the rekey has not happened; 0: no limit. */
+	uint64_t child_bytes, child_packets;
 };
 
 /* A Child SA for the data plane: both directions' SA configurations. The
@@ -131,6 +134,12 @@ struct ike_env {
 	 * outbound one with spi_out (0: none). */
 	void (*child_down)(void *ctx, unsigned peer, uint32_t spi_in,
 			   uint32_t spi_out);
+	/* What a Child SA's pair has carried (both directions) and how many
+	 * sequence numbers its outbound SA has left. 0 or -ENOENT; NULL: not
+	 * known (no byte, packet or sequence number limits). */
+	int (*child_usage)(void *ctx, unsigned peer, uint32_t spi_in,
+			   uint32_t spi_out, uint64_t *bytes,
+			   uint64_t *packets, uint64_t *seq_left);
 	uint64_t (*now_ms)(void *ctx);
 	/* len random bytes (a CSPRNG). */
 	void (*random)(void *ctx, void *buf, size_t len);
@@ -162,6 +171,7 @@ struct ike_stats {
 	uint64_t drops[IKE_DROP_COUNT];
 	uint64_t established, failed, deleted;
 	uint64_t child_rekeys, ike_rekeys;
+	uint64_t expired;         /* SAs deleted at a hard limit */
 	/* RFC 7296 §2.6 (cookie.c): IKE_SA_INIT requests answered with
 	 * N(COOKIE); COOKIE notifications that did not verify. */
 	uint64_t cookies_sent, cookies_bad;

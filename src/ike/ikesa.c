@@ -205,6 +205,7 @@ void ikesa_schedule(struct ike *ike, struct ike_sa *sa)
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
 	uint32_t jitter = 0, life = cfg->ike_life_s;
 
+	sa->expire_at = life ? ike_now(ike) + 1000ull * life : 0;
 	if (!life || life <= cfg->margin_s + cfg->jitter_s) {
 		sa->rekey_at = 0;
 		return;

@@ -65,6 +65,8 @@ struct ike_child {
 	unsigned nsel;
 	bool transport;
 	uint64_t rekey_at;        /* 0: never */
+	uint64_t expire_at;       /* hard lifetime; 0: never */
+	uint64_t usage_at;        /* next look at its counters; 0: never */
 	struct ike_pending_out out;
 };
 
@@ -122,6 +124,7 @@ struct ike_sa {
 	struct ike_retired retired[IKE_RETIRED_MAX];
 	struct ike_rekey_state pend; /* of our request in flight */
 	uint64_t rekey_at;        /* IKE SA rekey; 0: never */
+	uint64_t expire_at;       /* IKE SA hard lifetime; 0: never */
 };
 
 /* ---- ikesa.c ---- */
@@ -227,6 +230,9 @@ int ike_child_install(struct ike *ike, struct ike_sa *sa, bool we_init,
 void ike_child_switch_out(struct ike *ike, struct ike_sa *sa);
 /* When the Child SA should next be rekeyed, from now. */
 void ike_child_schedule(struct ike *ike, struct ike_sa *sa);
+/* Rekey or delete the Child SA at a byte, packet or sequence number
+ * limit: true when something was started. */
+bool ike_child_limits(struct ike *ike, struct ike_sa *sa, uint64_t now);
 /* Keep an old inbound SA for the grace time; removed by ike_child_reap. */
 void ike_child_retire(struct ike *ike, struct ike_sa *sa, uint32_t spi);
 /* Remove retired SAs whose time is up; returns the next such time or 0. */

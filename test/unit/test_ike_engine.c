@@ -115,6 +115,21 @@ static void hold(struct held *h, const struct esp_sa_config *c)
 	h->key_len = c->key_len;
 }
 
+static uint64_t usage_bytes, usage_left = UINT64_MAX;
+
+static int env_usage(void *ctx, unsigned peer, uint32_t in, uint32_t out,
+		     uint64_t *bytes, uint64_t *packets, uint64_t *left)
+{
+	(void)ctx;
+	(void)peer;
+	(void)in;
+	(void)out;
+	*bytes = usage_bytes;
+	*packets = usage_bytes / 1000;
+	*left = usage_left;
+	return 0;
+}
+
 static int env_sign(void *ctx, unsigned peer, uint16_t hash, int scheme,
 		    const uint8_t *octets, size_t len, uint8_t *sig, size_t cap,
 		    size_t *sig_len)
@@ -269,6 +284,7 @@ static void engines_start(void)
 {
 	struct ike_env env = {
 		.send = env_send, .auth_psk = env_auth, .sign = env_sign,
+		.child_usage = env_usage,
 		.child_up = env_child_up, .child_down = env_child_down,
 		.now_ms = env_now, .random = env_random,
 	};
@@ -850,4 +866,46 @@ TEST(ike_engine_certificates)
 	CHECK_EQ(sides[1].ike.stats.failed, 1);
 	engines_stop();
 	drop_certs();
+}
+
+/* Byte limits: at 90% the Child SA is rekeyed (its counters start anew),
+ * at 100% without a rekey it is deleted on both sides; a non-ESN SA
+ * running out of sequence numbers is rekeyed. */
+TEST(ike_engine_child_limits)
+{
+	uint32_t out;
+
+	establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		  ESP_MODE_TRANSPORT);
+	sides[0].ike.peers[0].child_bytes = 1000000;
+	usage_bytes = 800000;
+	advance(11000);
+	CHECK_EQ(sides[0].ike.stats.child_rekeys, 0);
+	out = sides[0].out.spi;
+	usage_bytes = 950000; /* past 90% */
+	advance(2100);
+	usage_bytes = 0; /* the new SA's counters */
+	advance(3100);
+	CHECK(sides[0].out.spi != out);
+	CHECK_EQ(sides[0].ike.stats.child_rekeys, 1);
+	CHECK_EQ(broken, 0);
+	usage_left = 1000; /* sequence numbers nearly gone */
+	out = sides[0].out.spi;
+	advance(2100);
+	usage_left = UINT64_MAX;
+	advance(3100);
+	CHECK(sides[0].out.spi != out);
+	CHECK_EQ(sides[0].ike.stats.child_rekeys, 2);
+	/* Past the hard limit at once (no rekey in between): deleted, and
+	 * the peer told. */
+	usage_bytes = 2000000;
+	advance(2100);
+	advance(1);
+	CHECK_EQ(sides[0].ike.stats.expired, 1);
+	CHECK_EQ(sides[0].nin, 0);
+	CHECK_EQ(sides[1].nin, 0);
+	CHECK_EQ(sides[0].out.spi, 0);
+	CHECK_EQ(sides[1].out.spi, 0);
+	engines_stop();
+	usage_bytes = 0;
 }

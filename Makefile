@@ -99,6 +99,9 @@ demo: deps
 bench: deps
 	$(MAKE) all $(BENCHES)
 	@bench/run.sh $(BUILD)
+	@if [ "$$(id -u)" -eq 0 ]; then \
+		timeout -k 10 600 bench/ike_handshake.sh $(BUILD) --out bench/results; \
+	else echo "ike_handshake: skipped (the lab needs root)"; fi
 
 # libFuzzer needs clang.
 FUZZ_CFLAGS := $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined

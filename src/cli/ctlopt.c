@@ -189,3 +189,16 @@ int cli_ctl_request(const char *cmd, const char *path, uint16_t type,
 	free(reply);
 	return rc;
 }
+
+bool cli_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > CONF_NAME_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._-", s[i]))
+			return false;
+	return true;
+}

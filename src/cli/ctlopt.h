@@ -68,4 +68,8 @@ int cli_ctl_request(const char *cmd, const char *path, uint16_t type,
 		    int (*print)(const struct ctl_reply *reply, void *arg),
 		    void *arg);
 
+/* A peer or SA name as the configuration file allows them: 1 to
+ * CONF_NAME_MAX letters, digits, '.', '_' or '-'. */
+bool cli_name_ok(const char *s);
+
 #endif

@@ -102,23 +102,9 @@ static void help_del(FILE *f)
 "reachable; 2 bad usage.\n", f);
 }
 
-/* A peer or SA name as the configuration file allows them. */
-static bool name_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > CONF_NAME_MAX)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._-", s[i]))
-			return false;
-	return true;
-}
-
 static int name_check(const char *opt, const char *arg)
 {
-	if (!arg || name_ok(arg))
+	if (!arg || cli_name_ok(arg))
 		return 0;
 	return cli_usage_error("sa add", "--%s: '%s' is not a name (1 to %d "
 			       "letters, digits, '.', '_' or '-')", opt, arg,

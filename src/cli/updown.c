@@ -50,20 +50,6 @@ static void help_print(FILE *f, bool up)
 		   "usage.\n", up ? "up or coming up" : "down");
 }
 
-/* A peer name as the configuration file allows it. */
-static bool peer_name_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > CONF_NAME_MAX)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._-", s[i]))
-			return false;
-	return true;
-}
-
 /* Options and the one positional PEER: 0, CLI_EXIT_USAGE (message
  * printed), or -1 for --help. */
 static int updown_args(const char *cmd, int argc, char **argv, char **vals,
@@ -81,7 +67,7 @@ static int updown_args(const char *cmd, int argc, char **argv, char **vals,
 		return cli_usage_error(cmd, "--ike is for rekey only");
 	if (npos == 0)
 		return cli_usage_error(cmd, "missing the peer name");
-	if (!peer_name_ok(pos[0]))
+	if (!cli_name_ok(pos[0]))
 		return cli_usage_error(cmd, "'%s' is not a peer name (1 to %d "
 				       "letters, digits, '.', '_' or '-')",
 				       pos[0], CONF_NAME_MAX);

@@ -467,36 +467,36 @@ void daemon_ike_stop(struct daemon *d)
 	d->ike.on = false;
 }
 
-int daemon_ike_up_down(struct daemon *d, const char *peer, bool up)
+/* The engine's index of the IKE-managed peer called name, or -1. */
+static int engine_peer(const struct daemon *d, const char *name)
 {
 	unsigned i;
-	int err;
 
-	if (!d->ike.on)
+	for (i = 0; d->ike.on && i < d->ike.engine.npeers; i++)
+		if (!strcmp(d->ike.engine.peers[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int daemon_ike_up_down(struct daemon *d, const char *peer, bool up)
+{
+	int i = engine_peer(d, peer), err;
+
+	if (i < 0)
 		return -ENOENT;
-	for (i = 0; i < d->ike.engine.npeers; i++)
-		if (!strcmp(d->ike.engine.peers[i].name, peer))
-			break;
-	if (i == d->ike.engine.npeers)
-		return -ENOENT;
-	err = up ? ike_up(&d->ike.engine, i) : ike_down(&d->ike.engine, i);
+	err = up ? ike_up(&d->ike.engine, (unsigned)i)
+		 : ike_down(&d->ike.engine, (unsigned)i);
 	arm(d, ike_tick(&d->ike.engine));
 	return err;
 }
 
 int daemon_ike_rekey(struct daemon *d, const char *peer, bool ike_sa)
 {
-	unsigned i;
-	int err;
+	int i = engine_peer(d, peer), err;
 
-	if (!d->ike.on)
+	if (i < 0)
 		return -ENOENT;
-	for (i = 0; i < d->ike.engine.npeers; i++)
-		if (!strcmp(d->ike.engine.peers[i].name, peer))
-			break;
-	if (i == d->ike.engine.npeers)
-		return -ENOENT;
-	err = ike_rekey(&d->ike.engine, i, ike_sa);
+	err = ike_rekey(&d->ike.engine, (unsigned)i, ike_sa);
 	arm(d, ike_tick(&d->ike.engine));
 	return err;
 }

@@ -33,16 +33,13 @@ int ike_auth_start(struct ike *ike, struct ike_sa *sa)
 	uint8_t buf[IKE_PKT_MAX];
 	struct ike_writer w;
 	unsigned n;
-	struct ike_hdr h;
 	int len;
 
 	sa->child_spi_in = ike_child_new_spi(ike);
 	nego_esp_offer(cfg, sa->child_spi_in, props, &n);
 	if (nego_ts_offer(cfg, &tsi, &tsr))
 		return -EINVAL;
-	ikesa_hdr(sa, &h, IKE_EXCH_AUTH, false, 0);
-	ike_writer_init(&w, buf, sizeof(buf), &h);
-	ike_sk_begin(&w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+	ikesa_begin(sa, IKE_EXCH_AUTH, &w, buf, sizeof(buf), false, 0);
 	if (ike_auth_put(ike, sa, &w))
 		return -EIO;
 	ike_auth_put_certreq(ike, sa, &w);
@@ -129,12 +126,9 @@ static void respond_error(struct ike *ike, struct ike_sa *sa, uint32_t id,
 {
 	uint8_t buf[512];
 	struct ike_writer w;
-	struct ike_hdr h;
 	int len;
 
-	ikesa_hdr(sa, &h, IKE_EXCH_AUTH, true, id);
-	ike_writer_init(&w, buf, sizeof(buf), &h);
-	ike_sk_begin(&w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+	ikesa_begin(sa, IKE_EXCH_AUTH, &w, buf, sizeof(buf), true, id);
 	put_notify(&w, type);
 	len = ikesa_seal(sa, &w);
 	if (len > 0)
@@ -209,7 +203,6 @@ void ike_auth_request(struct ike *ike, struct ike_sa *sa,
 	uint8_t buf[IKE_PKT_MAX];
 	struct ike_writer w;
 	struct auth_in in;
-	struct ike_hdr h;
 	int len;
 
 	if (sa->state != IKE_S_INIT_DONE) {
@@ -231,9 +224,7 @@ void ike_auth_request(struct ike *ike, struct ike_sa *sa,
 		sa->state = IKE_S_DEAD;
 		return;
 	}
-	ikesa_hdr(sa, &h, IKE_EXCH_AUTH, true, m->hdr.msg_id);
-	ike_writer_init(&w, buf, sizeof(buf), &h);
-	ike_sk_begin(&w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+	ikesa_begin(sa, IKE_EXCH_AUTH, &w, buf, sizeof(buf), true, m->hdr.msg_id);
 	if (ike_auth_put(ike, sa, &w)) {
 		sa->state = IKE_S_DEAD;
 		return;

@@ -38,16 +38,6 @@ static int put_notify(struct ike_writer *w, uint16_t type)
 	return ike_put_notify(w, &n);
 }
 
-static void begin(struct ike_sa *sa, struct ike_writer *w, uint8_t *buf,
-		  size_t cap, bool response, uint32_t id)
-{
-	struct ike_hdr h;
-
-	ikesa_hdr(sa, &h, IKE_EXCH_CREATE_CHILD_SA, response, id);
-	ike_writer_init(w, buf, cap, &h);
-	ike_sk_begin(w, ike_sk_get_overhead(sa->sk_out)->iv_len);
-}
-
 int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
@@ -70,7 +60,8 @@ int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa)
 	nego_esp_offer(cfg, p->spi, props, &n);
 	if (nego_ts_offer(cfg, &tsi, &tsr))
 		return -EINVAL;
-	begin(sa, &w, buf, sizeof(buf), false, 0);
+	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
+		    buf, sizeof(buf), false, 0);
 	put_notify_spi(&w, IKE_N_REKEY_SA, sa->child.spi_in);
 	if (sa->child.transport)
 		put_notify(&w, IKE_N_USE_TRANSPORT_MODE);
@@ -159,7 +150,8 @@ static void respond_notify(struct ike *ike, struct ike_sa *sa, uint32_t id,
 	struct ike_writer w;
 	int len;
 
-	begin(sa, &w, buf, sizeof(buf), true, id);
+	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
+		    buf, sizeof(buf), true, id);
 	put_notify(&w, type);
 	len = ikesa_seal(sa, &w);
 	if (len > 0)
@@ -212,7 +204,8 @@ static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 		return;
 	}
 	ike->env.random(ike->env.ctx, nr, sizeof(nr));
-	begin(sa, &w, buf, sizeof(buf), true, m->hdr.msg_id);
+	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
+		    buf, sizeof(buf), true, m->hdr.msg_id);
 	refuse = negotiate(ike, sa, in, new_in, nr, &w, &next);
 	if (refuse) {
 		respond_notify(ike, sa, m->hdr.msg_id, refuse);

@@ -11,16 +11,6 @@
 #include "util/log.h"
 
 /* Start an INFORMATIONAL message on sa; payloads go inside its SK. */
-static void begin(struct ike_sa *sa, struct ike_writer *w, uint8_t *buf,
-		  size_t cap, bool response, uint32_t id)
-{
-	struct ike_hdr h;
-
-	ikesa_hdr(sa, &h, IKE_EXCH_INFORMATIONAL, response, id);
-	ike_writer_init(w, buf, cap, &h);
-	ike_sk_begin(w, ike_sk_get_overhead(sa->sk_out)->iv_len);
-}
-
 static void send_request(struct ike *ike, struct ike_sa *sa,
 			 struct ike_writer *w)
 {
@@ -40,7 +30,7 @@ void ike_info_send_delete(struct ike *ike, struct ike_sa *sa)
 		sa->state = IKE_S_DEAD; /* no room in the window: just go */
 		return;
 	}
-	begin(sa, &w, buf, sizeof(buf), false, 0);
+	ikesa_begin(sa, IKE_EXCH_INFORMATIONAL, &w, buf, sizeof(buf), false, 0);
 	ike_put_delete(&w, &d);
 	send_request(ike, sa, &w);
 	sa->state = IKE_S_DELETING;
@@ -53,7 +43,7 @@ void ike_info_send_dpd(struct ike *ike, struct ike_sa *sa)
 
 	if (sa->req.valid)
 		return;
-	begin(sa, &w, buf, sizeof(buf), false, 0);
+	ikesa_begin(sa, IKE_EXCH_INFORMATIONAL, &w, buf, sizeof(buf), false, 0);
 	send_request(ike, sa, &w);
 }
 
@@ -78,7 +68,7 @@ void ike_info_send_child_delete(struct ike *ike, struct ike_sa *sa,
 		sa->child.old_spi_in = 0;
 		return;
 	}
-	begin(sa, &w, buf, sizeof(buf), false, 0);
+	ikesa_begin(sa, IKE_EXCH_INFORMATIONAL, &w, buf, sizeof(buf), false, 0);
 	ike_put_delete(&w, &d);
 	sa->pend.kind = IKE_REQ_CHILD_DELETE;
 	sa->pend.spi = spi;
@@ -164,7 +154,8 @@ void ike_info_request(struct ike *ike, struct ike_sa *sa,
 		ike_count_drop(ike, IKE_DROP_MALFORMED);
 		return;
 	}
-	begin(sa, &w, buf, sizeof(buf), true, m->hdr.msg_id);
+	ikesa_begin(sa, IKE_EXCH_INFORMATIONAL, &w,
+		    buf, sizeof(buf), true, m->hdr.msg_id);
 	if (del.child && !del.ike)
 		switched = rekey_finished(ike, sa, &w, &old_in);
 	if (del.child && !del.ike && !switched)

@@ -79,18 +79,6 @@ static void keep_hashes(struct ike_sa *sa, const struct ike_notify *n)
 		sa->peer_hashes[sa->n_peer_hashes++] = get_be16(n->data + i);
 }
 
-static int put_ke(struct ike_writer *w, const struct ike_dh *dh)
-{
-	uint8_t pub[IKE_DH_PUBLIC_MAX];
-	enum ike_dh_group g = ike_dh_group_of(dh);
-	size_t len = ike_dh_public_len(g);
-	struct ike_ke ke = { .group = (uint16_t)g, .data = pub, .len = len };
-
-	if (ike_dh_get_public(dh, pub, len))
-		return -EIO;
-	return ike_put_ke(w, &ke);
-}
-
 static uint8_t *dup_bytes(const uint8_t *p, size_t len)
 {
 	uint8_t *d = malloc(len);
@@ -122,7 +110,7 @@ static int send_init(struct ike *ike, struct ike_sa *sa, uint16_t group)
 	if (sa->cookie_len)
 		put_notify(&w, IKE_N_COOKIE, sa->cookie, sa->cookie_len);
 	ike_put_sa(&w, props, n);
-	put_ke(&w, sa->dh);
+	ikesa_put_ke(&w, sa->dh);
 	ike_put_nonce(&w, sa->ni, sa->ni_len);
 	put_natd(ike, &w, sa);
 	put_hashes(&w);
@@ -279,7 +267,7 @@ static int respond_init(struct ike *ike, struct ike_sa *sa,
 	ikesa_hdr(sa, &h, IKE_EXCH_SA_INIT, true, 0);
 	ike_writer_init(&w, buf, sizeof(buf), &h);
 	ike_put_sa(&w, reply, 1);
-	put_ke(&w, sa->dh);
+	ikesa_put_ke(&w, sa->dh);
 	ike_put_nonce(&w, sa->nr, sa->nr_len);
 	put_natd(ike, &w, sa);
 	put_hashes(&w);

@@ -16,28 +16,6 @@
 #include "util/log.h"
 #include "util/secure.h"
 
-static void begin(struct ike_sa *sa, struct ike_writer *w, uint8_t *buf,
-		  size_t cap, bool response, uint32_t id)
-{
-	struct ike_hdr h;
-
-	ikesa_hdr(sa, &h, IKE_EXCH_CREATE_CHILD_SA, response, id);
-	ike_writer_init(w, buf, cap, &h);
-	ike_sk_begin(w, ike_sk_get_overhead(sa->sk_out)->iv_len);
-}
-
-static int put_ke(struct ike_writer *w, const struct ike_dh *dh)
-{
-	uint8_t pub[IKE_DH_PUBLIC_MAX];
-	enum ike_dh_group g = ike_dh_group_of(dh);
-	size_t len = ike_dh_public_len(g);
-	struct ike_ke ke = { .group = (uint16_t)g, .data = pub, .len = len };
-
-	if (ike_dh_get_public(dh, pub, len))
-		return -EIO;
-	return ike_put_ke(w, &ke);
-}
-
 static uint64_t fresh_spi(struct ike *ike)
 {
 	uint64_t spi;
@@ -72,10 +50,11 @@ int ike_rekey_start(struct ike *ike, struct ike_sa *sa)
 	put_be64(spi, p->new_spi);
 	n = ike_proposals_build(cfg->ike, cfg->nike, spi, 8, 0, props,
 				IKE_OFFERS_MAX);
-	begin(sa, &w, buf, sizeof(buf), false, 0);
+	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
+		    buf, sizeof(buf), false, 0);
 	ike_put_sa(&w, props, n > 0 ? (unsigned)n : 0);
 	ike_put_nonce(&w, p->nonce, p->nonce_len);
-	put_ke(&w, p->dh);
+	ikesa_put_ke(&w, p->dh);
 	len = ikesa_seal(sa, &w);
 	if (len < 0) {
 		p->kind = IKE_REQ_NONE;
@@ -185,7 +164,8 @@ static void respond_error(struct ike *ike, struct ike_sa *sa, uint32_t id,
 	struct ike_writer w;
 	int l;
 
-	begin(sa, &w, buf, sizeof(buf), true, id);
+	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
+		    buf, sizeof(buf), true, id);
 	ike_put_notify(&w, &n);
 	l = ikesa_seal(sa, &w);
 	if (l > 0)
@@ -257,10 +237,11 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 	our_spi = fresh_spi(ike);
 	ike->env.random(ike->env.ctx, nr, sizeof(nr));
 	put_be64(ch.prop.spi, our_spi);
-	begin(old, &w, buf, sizeof(buf), true, m->hdr.msg_id);
+	ikesa_begin(old, IKE_EXCH_CREATE_CHILD_SA, &w,
+		    buf, sizeof(buf), true, m->hdr.msg_id);
 	ike_put_sa(&w, &ch.prop, 1);
 	ike_put_nonce(&w, nr, sizeof(nr));
-	put_ke(&w, dh);
+	ikesa_put_ke(&w, dh);
 	ike_dh_free(dh);
 	len = ikesa_seal(old, &w);
 	if (len > 0)

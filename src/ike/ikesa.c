@@ -161,6 +161,28 @@ struct ike_sa *ikesa_of_peer(struct ike *ike, unsigned peer)
 	return NULL;
 }
 
+void ikesa_begin(struct ike_sa *sa, uint8_t exchange, struct ike_writer *w,
+		 uint8_t *buf, size_t cap, bool response, uint32_t id)
+{
+	struct ike_hdr h;
+
+	ikesa_hdr(sa, &h, exchange, response, id);
+	ike_writer_init(w, buf, cap, &h);
+	ike_sk_begin(w, ike_sk_get_overhead(sa->sk_out)->iv_len);
+}
+
+int ikesa_put_ke(struct ike_writer *w, const struct ike_dh *dh)
+{
+	uint8_t pub[IKE_DH_PUBLIC_MAX];
+	enum ike_dh_group g = ike_dh_group_of(dh);
+	size_t len = ike_dh_public_len(g);
+	struct ike_ke ke = { .group = (uint16_t)g, .data = pub, .len = len };
+
+	if (ike_dh_get_public(dh, pub, len))
+		return -EIO;
+	return ike_put_ke(w, &ke);
+}
+
 void ikesa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 	       bool response, uint32_t msg_id)
 {

@@ -147,6 +147,13 @@ const struct ike_peer_cfg *ikesa_cfg(const struct ike *ike,
 void ikesa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 	       bool response, uint32_t msg_id);
 
+/* Start a message on sa in w (buf, cap bytes) with its SK payload open:
+ * a request of ours, or the response to the peer's request id. */
+void ikesa_begin(struct ike_sa *sa, uint8_t exchange, struct ike_writer *w,
+		 uint8_t *buf, size_t cap, bool response, uint32_t id);
+/* A KE payload with dh's public value (§3.4). 0 or -errno. */
+int ikesa_put_ke(struct ike_writer *w, const struct ike_dh *dh);
+
 /* Keys from the DH shared secret and the nonces: SK_* and the two SK
  * contexts. 0 or -errno. */
 int ikesa_derive(struct ike_sa *sa, const uint8_t *shared, size_t len);

@@ -197,10 +197,14 @@ static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 	uint16_t refuse;
 	int len;
 
-	if (!old.up || old.spi_out != in->rekey_spi || old.out.valid) {
-		respond_notify(ike, sa, m->hdr.msg_id,
-			       old.out.valid ? IKE_N_TEMPORARY_FAILURE
-					     : IKE_N_CHILD_SA_NOT_FOUND);
+	if (!old.up || old.spi_out != in->rekey_spi) {
+		respond_notify(ike, sa, m->hdr.msg_id, IKE_N_CHILD_SA_NOT_FOUND);
+		return;
+	}
+	if (old.out.valid || ike_rekeying(sa)) {
+		/* Colliding with a rekey of ours (or the last one is not
+		 * finished): the peer tries again later (§2.25). */
+		respond_notify(ike, sa, m->hdr.msg_id, IKE_N_TEMPORARY_FAILURE);
 		return;
 	}
 	ike->env.random(ike->env.ctx, nr, sizeof(nr));
@@ -266,7 +270,8 @@ static void rekey_failed(struct ike *ike, struct ike_sa *sa, const char *why)
 	log_warn("ike %s: Child SA rekey failed: %s", ikesa_cfg(ike, sa)->name,
 		 why);
 	/* Try again later: the old SA goes on meanwhile. */
-	sa->child.rekey_at = ike->env.now_ms(ike->env.ctx) + 10000;
+	sa->child.rekey_at = ike->env.now_ms(ike->env.ctx) +
+			     ike_retry_delay(ike);
 }
 
 static void rekey_done(struct ike *ike, struct ike_sa *sa,

@@ -225,6 +225,13 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 			      NULL, 0);
 		return;
 	}
+	if (ike_rekeying(old) || old->child.out.valid) {
+		/* A rekey of ours is in flight, or a Child SA rekey is still
+		 * switching over: the peer tries again later (§2.25). */
+		respond_error(ike, old, m->hdr.msg_id, IKE_N_TEMPORARY_FAILURE,
+			      NULL, 0);
+		return;
+	}
 	if (choose(ike, old, m, &in, &ch))
 		return;
 	if (exchange_keys(ch.ike.dh, &in.ke, &dh, shared, &slen)) {
@@ -281,7 +288,8 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 			 ikesa_cfg(ike, old)->name,
 			 in.error ? ike_notify_name(in.error)
 				  : "unacceptable answer");
-		old->rekey_at = ike->env.now_ms(ike->env.ctx) + 10000;
+		old->rekey_at = ike->env.now_ms(ike->env.ctx) +
+				ike_retry_delay(ike);
 		return;
 	}
 	slen = ike_dh_shared_len(ch.ike.dh);
@@ -293,7 +301,8 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 	ike_dh_free(p->dh);
 	p->dh = NULL;
 	if (!sa) {
-		old->rekey_at = ike->env.now_ms(ike->env.ctx) + 10000;
+		old->rekey_at = ike->env.now_ms(ike->env.ctx) +
+				ike_retry_delay(ike);
 		return;
 	}
 	log_info("ike %s: IKE SA rekeyed (new spi %016llx/%016llx)",

@@ -217,6 +217,14 @@ static int make_sk(struct ike_sa *sa)
 	return err;
 }
 
+uint64_t ike_retry_delay(struct ike *ike)
+{
+	uint16_t r;
+
+	ike->env.random(ike->env.ctx, &r, sizeof(r));
+	return 2000 + r % 8001;
+}
+
 int ikesa_rekeyed_sk(struct ike_sa *sa)
 {
 	return make_sk(sa);

@@ -246,6 +246,18 @@ void ike_child_retire(struct ike *ike, struct ike_sa *sa, uint32_t spi);
 uint64_t ike_child_reap(struct ike *ike, struct ike_sa *sa, uint64_t now);
 uint32_t ike_child_new_spi(struct ike *ike);
 
+/* Whether our request in flight rekeys the Child SA or the IKE SA. */
+static inline bool ike_rekeying(const struct ike_sa *sa)
+{
+	return sa->req.valid && (sa->pend.kind == IKE_REQ_CHILD_REKEY ||
+				 sa->pend.kind == IKE_REQ_IKE_REKEY);
+}
+
+/* When to try a refused or failed rekey again: 2 to 10 s, at random, so
+ * that two peers refusing each other's colliding rekeys do not collide
+ * again. */
+uint64_t ike_retry_delay(struct ike *ike);
+
 /* ---- exchange_rekey.c ---- */
 int ike_rekey_start(struct ike *ike, struct ike_sa *sa);
 void ike_rekey_request(struct ike *ike, struct ike_sa *old,

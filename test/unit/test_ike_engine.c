@@ -909,3 +909,47 @@ TEST(ike_engine_child_limits)
 	engines_stop();
 	usage_bytes = 0;
 }
+
+/* Both sides rekey at once (RFC 7296 §2.8.1, §2.25): each refuses the
+ * other's request with TEMPORARY_FAILURE and tries again after a random
+ * delay; in the end one rekey goes through, and at no moment does a side
+ * send on an SA the other cannot open. The same for the IKE SA. */
+TEST(ike_engine_simultaneous_rekeys)
+{
+	uint32_t out_a, out_b;
+	uint64_t spi;
+	int i;
+
+	establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		  ESP_MODE_TRANSPORT);
+	out_a = sides[0].out.spi;
+	out_b = sides[1].out.spi;
+	REQUIRE(ike_rekey(&sides[0].ike, 0, false) == 0);
+	REQUIRE(ike_rekey(&sides[1].ike, 0, false) == 0);
+	pump();
+	for (i = 0; i < 12; i++)
+		advance(1000);
+	CHECK(sides[0].out.spi != out_a);
+	CHECK(sides[1].out.spi != out_b);
+	CHECK(sendable(&sides[0], &sides[1]));
+	CHECK(sendable(&sides[1], &sides[0]));
+	CHECK_EQ(sides[0].nin, 1);
+	CHECK_EQ(sides[1].nin, 1);
+	CHECK_EQ(broken, 0);
+
+	spi = ike_spi_of(0);
+	REQUIRE(ike_rekey(&sides[0].ike, 0, true) == 0);
+	REQUIRE(ike_rekey(&sides[1].ike, 0, true) == 0);
+	pump();
+	for (i = 0; i < 12; i++)
+		advance(1000);
+	CHECK(ike_spi_of(0) != spi);
+	CHECK_EQ(ike_spi_of(0), ike_spi_of(1));
+	CHECK_EQ(sides[0].ike.nsas, 1);
+	CHECK_EQ(sides[1].ike.nsas, 1);
+	CHECK(!strcmp(state_of(0), "established"));
+	CHECK(!strcmp(state_of(1), "established"));
+	CHECK(sendable(&sides[0], &sides[1]));
+	CHECK_EQ(broken, 0);
+	engines_stop();
+}

@@ -110,8 +110,8 @@ int ike_authsig_sign_key(EVP_PKEY *key, uint16_t hash,
 			 size_t *sig_len);
 
 /*
- * Authentication Data from alg and a signature made by someone else
- * (sig_len 1..IKE_AUTHSIG_SIG_MAX bytes) into out (cap bytes), *out_len
+ * Authentication Data from alg and a signature made elsewhere (by the
+ * keys process; sig_len 1..IKE_AUTHSIG_SIG_MAX bytes) into out (cap bytes), *out_len
  * set. 0; -EINVAL for a bad argument; -ENOSPC when cap is short.
  */
 int ike_authsig_build(const struct ike_authsig_alg *alg, const uint8_t *sig,

@@ -232,6 +232,7 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	out->rtx_ms = k->retransmit_timeout_ms;
 	out->rtx_tries = k->retransmit_tries;
 	out->dpd_s = k->dpd_delay;
+	out->fragmentation = k->fragmentation;
 	out->ike_life_s = k->ike_lifetime;
 	out->child_life_s = k->child_lifetime;
 	out->margin_s = k->rekey_margin;

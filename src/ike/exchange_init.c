@@ -114,6 +114,8 @@ static int send_init(struct ike *ike, struct ike_sa *sa, uint16_t group)
 	ike_put_nonce(&w, sa->ni, sa->ni_len);
 	put_natd(ike, &w, sa);
 	put_hashes(&w);
+	if (cfg->fragmentation)
+		put_notify(&w, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	len = ike_writer_finish(&w);
 	if (len < 0)
 		return len;
@@ -157,12 +159,15 @@ struct init_in {
 	size_t nonce_len;
 	struct ike_notify err;    /* an error notification, type 0: none */
 	struct ike_notify cookie, invalid_ke, hashes;
+	bool frag;                /* IKEV2_FRAGMENTATION_SUPPORTED */
 	bool has_sa, has_ke;
 };
 
 static void read_notify(const struct ike_notify *n, struct init_in *in)
 {
-	if (n->type == IKE_N_SIGNATURE_HASH_ALGORITHMS)
+	if (n->type == IKE_N_IKEV2_FRAGMENTATION_SUPPORTED)
+		in->frag = true;
+	else if (n->type == IKE_N_SIGNATURE_HASH_ALGORITHMS)
 		in->hashes = *n;
 	else if (n->type == IKE_N_COOKIE)
 		in->cookie = *n;
@@ -271,6 +276,8 @@ static int respond_init(struct ike *ike, struct ike_sa *sa,
 	ike_put_nonce(&w, sa->nr, sa->nr_len);
 	put_natd(ike, &w, sa);
 	put_hashes(&w);
+	if (sa->frag_offered && ikesa_cfg(ike, sa)->fragmentation)
+		put_notify(&w, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
 	len = ike_writer_finish(&w);
 	if (len < 0)
 		return len;
@@ -301,6 +308,7 @@ static void accept_init(struct ike *ike, const struct ike_msg *m,
 	sa->suite = *chosen;
 	memcpy(sa->ni, in->nonce, in->nonce_len);
 	keep_hashes(sa, &in->hashes);
+	sa->frag_offered = in->frag;
 	sa->ni_len = in->nonce_len;
 	sa->nr_len = IKE_NONCE_LEN;
 	ike->env.random(ike->env.ctx, sa->nr, sa->nr_len);

@@ -63,6 +63,7 @@ static void on_response(struct ike *ike, struct ike_sa *sa,
 			const struct ike_msg *m)
 {
 	struct ike_chain inner;
+	int err;
 
 	if (m->hdr.exchange == IKE_EXCH_SA_INIT) {
 		ike_init_response(ike, sa, m);
@@ -72,7 +73,10 @@ static void on_response(struct ike *ike, struct ike_sa *sa,
 		ike_count_drop(ike, IKE_DROP_WINDOW);
 		return;
 	}
-	if (ikesa_open(sa, ike->rx, m, &inner)) {
+	err = ikesa_open(sa, ike->rx, m, &inner);
+	if (err == -EAGAIN)
+		return; /* a fragment: the rest is awaited */
+	if (err) {
 		ike_count_drop(ike, IKE_DROP_DECRYPT);
 		return;
 	}
@@ -95,6 +99,7 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 		       const struct ike_endpoint *remote)
 {
 	struct ike_chain inner;
+	int err;
 
 	if (sa->resp.valid && m->hdr.msg_id == sa->resp.msg_id &&
 	    m->hdr.msg_id + 1 == sa->next_peer_req) {
@@ -106,7 +111,10 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 		ike_count_drop(ike, IKE_DROP_WINDOW);
 		return;
 	}
-	if (ikesa_open(sa, ike->rx, m, &inner)) {
+	err = ikesa_open(sa, ike->rx, m, &inner);
+	if (err == -EAGAIN)
+		return; /* a fragment: the rest is awaited */
+	if (err) {
 		ike_count_drop(ike, IKE_DROP_DECRYPT);
 		return;
 	}

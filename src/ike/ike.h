@@ -85,6 +85,8 @@ struct ike_peer_cfg {
 	uint32_t rtx_ms;          /* first retransmission timeout */
 	unsigned rtx_tries;       /* retransmissions before giving up */
 	uint32_t dpd_s;           /* liveness check interval; 0: off */
+	bool fragmentation;       /* RFC 7383: announce it (we take
+				   * fragments; we send none yet) */
 	/* Rekeying (§2.8) starts a random 0..jitter_s plus margin_s before a
 	 * lifetime ends; 0: never. */
 	uint32_t ike_life_s, child_life_s, margin_s, jitter_s;

@@ -281,6 +281,24 @@ int ikesa_seal(struct ike_sa *sa, struct ike_writer *w)
 	return len;
 }
 
+/* An Encrypted Fragment payload (RFC 7383 §2.5): authenticated and
+ * opened on its own, then kept until the message is whole. */
+static int open_fragment(struct ike_sa *sa, uint8_t *buf,
+			 const struct ike_msg *m,
+			 const struct ike_sk_layout *lay,
+			 struct ike_chain *inner)
+{
+	struct ike_skf skf;
+	size_t off, len;
+
+	if (ike_decode_skf(m->chain.pl[m->chain.sk].body, &skf) !=
+	    IKE_PARSE_OK)
+		return -EBADMSG;
+	if (ike_sk_open(sa->sk_in, buf, m->len, lay->aad_len, &off, &len))
+		return -EBADMSG;
+	return ike_frag_add(sa, m, &skf, buf + off, len, inner);
+}
+
 int ikesa_open(struct ike_sa *sa, uint8_t *buf, const struct ike_msg *m,
 	       struct ike_chain *inner)
 {
@@ -291,10 +309,12 @@ int ikesa_open(struct ike_sa *sa, uint8_t *buf, const struct ike_msg *m,
 	if (!sa->sk_in)
 		return -ENOKEY;
 	ov = ike_sk_get_overhead(sa->sk_in);
-	if (m->chain.sk < 0 || m->chain.pl[m->chain.sk].type != IKE_PL_SK ||
+	if (m->chain.sk < 0 ||
 	    ike_sk_locate(m, ov->iv_len, ov->icv_len, ov->block_len, &lay) !=
 		    IKE_PARSE_OK)
 		return -EBADMSG;
+	if (m->chain.pl[m->chain.sk].type == IKE_PL_SKF)
+		return open_fragment(sa, buf, m, &lay, inner);
 	if (ike_sk_open(sa->sk_in, buf, m->len, lay.aad_len, &off, &len))
 		return -EBADMSG;
 	if (ike_inner_parse(buf + off, len, m->chain.sk_next, inner) !=

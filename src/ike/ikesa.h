@@ -76,6 +76,20 @@ struct ike_retired {
 	uint64_t remove_at;
 };
 
+#define IKE_FRAGS_MAX 16         /* fragments of one message taken */
+
+/* A message the peer sent in fragments (RFC 7383), being collected. */
+struct ike_frags {
+	bool active, response;
+	uint32_t msg_id;
+	uint16_t total;
+	unsigned count;
+	uint8_t first;            /* fragment 1's Next Payload */
+	bool have[IKE_FRAGS_MAX];
+	size_t off[IKE_FRAGS_MAX], len[IKE_FRAGS_MAX], used;
+	uint8_t buf[2 * IKE_PKT_MAX]; /* fragments below, the message above */
+};
+
 /* What our request in flight is for, beyond its exchange type. */
 enum ike_req_kind { IKE_REQ_NONE, IKE_REQ_CHILD_REKEY, IKE_REQ_IKE_REKEY,
 		    IKE_REQ_CHILD_DELETE, IKE_REQ_IKE_DELETE };
@@ -108,6 +122,7 @@ struct ike_sa {
 	/* IKE_SA_INIT messages as sent, for the AUTH payloads (§2.15). */
 	uint8_t *init_i, *init_r;
 	size_t init_i_len, init_r_len;
+	bool frag_offered;        /* the peer sent IKEV2_FRAGMENTATION_SUPPORTED */
 	uint16_t peer_hashes[8];  /* SIGNATURE_HASH_ALGORITHMS (RFC 7427) */
 	unsigned n_peer_hashes;
 	uint8_t cookie[IKE_COOKIE_MAX];
@@ -123,6 +138,7 @@ struct ike_sa {
 	struct ike_child child;
 	struct ike_retired retired[IKE_RETIRED_MAX];
 	struct ike_rekey_state pend; /* of our request in flight */
+	struct ike_frags frags;   /* secret while collecting (plaintext) */
 	uint64_t rekey_at;        /* IKE SA rekey; 0: never */
 	uint64_t expire_at;       /* IKE SA hard lifetime; 0: never */
 };
@@ -184,6 +200,15 @@ void ike_send_raw(struct ike *ike, const struct ike_endpoint *local,
 
 uint64_t ike_now(struct ike *ike);
 void ike_count_drop(struct ike *ike, enum ike_drop d);
+
+/* ---- frag.c ---- */
+
+/* Keep one authenticated fragment (plain[0..len), its skf fields) of m;
+ * 0 with *inner the whole message's payloads once all are in, -EAGAIN
+ * while some are missing (or for a duplicate), -EBADMSG/-EMSGSIZE. */
+int ike_frag_add(struct ike_sa *sa, const struct ike_msg *m,
+		 const struct ike_skf *skf, const uint8_t *plain, size_t len,
+		 struct ike_chain *inner);
 
 /* ---- auth.c ---- */
 

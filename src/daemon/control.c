@@ -201,7 +201,7 @@ static void put_ike_sa(struct daemon *d, const struct ike_sa_info *i,
 	}
 	if (i->children) {
 		alg_text(alg, sizeof(alg), e->encr, e->encr_key_bits, e->integ,
-			 0, 0);
+			 0, e->dh);
 		ctl_put_str(b, CTL_A_ESP_ALG, alg);
 		ctl_put_u32(b, CTL_A_SPI_IN, i->child_spi_in);
 		ctl_put_u32(b, CTL_A_SPI_OUT, i->child_spi_out);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A negotiated Child SA into the data plane: KEYMAT from SK_d and the
- * nonces of the exchange that created it (RFC 7296 §2.17, no PFS), the
+ * A negotiated Child SA into the data plane: KEYMAT from SK_d, the nonces
+ * of the exchange that created it and, with PFS, its new shared secret
+ * (RFC 7296 §2.17), the
  * outbound keys of that exchange's initiator first, each direction an
  * esp_sa_config (RFC 4106/4309/7634 salts come with the key material).
  * Rekeys replace SAs make-before-break: the new inbound SA first, the
@@ -49,9 +50,9 @@ static void base_config(const struct ike_child *c, enum esp_cipher cipher,
 }
 
 /* Both halves of the child from KEYMAT; keys point into *k. */
-static int configs(struct ike_sa *sa, bool we_init, const uint8_t *ni,
-		   size_t ni_len, const uint8_t *nr, size_t nr_len,
-		   struct ike_child_sa *cs, struct ike_child_keys *k)
+static int configs(struct ike_sa *sa, bool we_init,
+		   const struct ike_child_seed *seed, struct ike_child_sa *cs,
+		   struct ike_child_keys *k)
 {
 	struct ike_child *c = &sa->child;
 	struct ike_child_suite suite = {
@@ -67,8 +68,8 @@ static int configs(struct ike_sa *sa, bool we_init, const uint8_t *ni,
 
 	if (nego_esp_cipher(&c->suite, &cipher, &icv, &keymat))
 		return -ENOTSUP;
-	err = ike_keys_child(sa->keys, &suite, NULL, 0, ni, ni_len, nr, nr_len,
-			     k);
+	err = ike_keys_child(sa->keys, &suite, seed->g_ir, seed->g_ir_len,
+			     seed->ni, seed->ni_len, seed->nr, seed->nr_len, k);
 	if (err)
 		return err;
 	memset(cs, 0, sizeof(*cs));
@@ -104,15 +105,14 @@ static void keep_out(struct ike *ike, struct ike_child *c,
 }
 
 int ike_child_install(struct ike *ike, struct ike_sa *sa, bool we_init,
-		      const uint8_t *ni, size_t ni_len, const uint8_t *nr,
-		      size_t nr_len, unsigned halves)
+		      const struct ike_child_seed *seed, unsigned halves)
 {
 	struct ike_child *c = &sa->child;
 	struct ike_child_sa cs;
 	struct ike_child_keys k;
 	int err;
 
-	err = configs(sa, we_init, ni, ni_len, nr, nr_len, &cs, &k);
+	err = configs(sa, we_init, seed, &cs, &k);
 	if (err)
 		return err;
 	err = ike->env.child_up(ike->env.ctx, &cs, halves);

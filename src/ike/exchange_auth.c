@@ -36,7 +36,7 @@ int ike_auth_start(struct ike *ike, struct ike_sa *sa)
 	int len;
 
 	sa->child_spi_in = ike_child_new_spi(ike);
-	nego_esp_offer(cfg, sa->child_spi_in, props, &n);
+	nego_esp_offer(cfg, sa->child_spi_in, false, props, &n);
 	if (nego_ts_offer(cfg, &tsi, &tsr))
 		return -EINVAL;
 	ikesa_begin(sa, IKE_EXCH_AUTH, &w, buf, sizeof(buf), false, 0);
@@ -120,21 +120,6 @@ static bool read_auth(const struct ike_chain *c, uint8_t id_type,
 
 /* ---- responder ---- */
 
-/* Answer the IKE_AUTH request with an error notification only. */
-static void respond_error(struct ike *ike, struct ike_sa *sa, uint32_t id,
-			  uint16_t type)
-{
-	uint8_t buf[512];
-	struct ike_writer w;
-	int len;
-
-	ikesa_begin(sa, IKE_EXCH_AUTH, &w, buf, sizeof(buf), true, id);
-	put_notify(&w, type);
-	len = ikesa_seal(sa, &w);
-	if (len > 0)
-		ikesa_send_response(ike, sa, buf, (size_t)len, id);
-}
-
 /* Negotiate the Child SA of the request; the payloads of the answer go to
  * w. A child refused leaves only its error notification (the IKE SA is
  * set up all the same, §1.2). */
@@ -152,8 +137,8 @@ static void child_respond(struct ike *ike, struct ike_sa *sa,
 		return;
 	}
 	sa->child_spi_in = ike_child_new_spi(ike);
-	if (nego_esp_select(cfg, &in->sa, sa->child_spi_in, &c->suite,
-			    &c->spi_out, &reply)) {
+	if (nego_esp_select(cfg, &in->sa, false, 0, sa->child_spi_in,
+			    &c->suite, &c->spi_out, &reply)) {
 		put_notify(w, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
@@ -174,8 +159,11 @@ static void child_respond(struct ike *ike, struct ike_sa *sa,
 /* The first Child SA, from the IKE SA's own nonces. */
 static int install(struct ike *ike, struct ike_sa *sa)
 {
-	int err = ike_child_install(ike, sa, sa->initiator, sa->ni, sa->ni_len,
-				    sa->nr, sa->nr_len,
+	struct ike_child_seed seed = {
+		.ni = sa->ni, .ni_len = sa->ni_len,
+		.nr = sa->nr, .nr_len = sa->nr_len,
+	};
+	int err = ike_child_install(ike, sa, sa->initiator, &seed,
 				    IKE_HALF_IN | IKE_HALF_OUT);
 
 	if (!err)
@@ -211,15 +199,16 @@ void ike_auth_request(struct ike *ike, struct ike_sa *sa,
 	}
 	if (!read_auth(inner, IKE_PL_IDI, &in) || !in.has_id || !in.has_auth) {
 		ike_count_drop(ike, IKE_DROP_MALFORMED);
-		respond_error(ike, sa, m->hdr.msg_id, IKE_N_INVALID_SYNTAX);
+		ikesa_respond_notify(ike, sa, IKE_EXCH_AUTH, m->hdr.msg_id,
+				     IKE_N_INVALID_SYNTAX, NULL, 0);
 		sa->state = IKE_S_DEAD;
 		return;
 	}
 	if (ike_auth_verify(ike, sa, &in.id, &in.auth, in.certs, in.ncerts)) {
 		log_warn("ike %s: IKE_AUTH: the peer failed to authenticate",
 			 ikesa_cfg(ike, sa)->name);
-		respond_error(ike, sa, m->hdr.msg_id,
-			      IKE_N_AUTHENTICATION_FAILED);
+		ikesa_respond_notify(ike, sa, IKE_EXCH_AUTH, m->hdr.msg_id,
+				     IKE_N_AUTHENTICATION_FAILED, NULL, 0);
 		ike->stats.failed++;
 		sa->state = IKE_S_DEAD;
 		return;
@@ -258,7 +247,7 @@ static void child_accept(struct ike *ike, struct ike_sa *sa,
 		return;
 	}
 	if (in->transport != (cfg->mode == ESP_MODE_TRANSPORT) ||
-	    nego_esp_check(cfg, &in->sa, &c->suite, &c->spi_out) ||
+	    nego_esp_check(cfg, &in->sa, false, &c->suite, &c->spi_out) ||
 	    nego_ts_check(cfg, &in->tsi, &in->tsr, c->sel, &c->nsel)) {
 		log_warn("ike %s: the Child SA answer is unacceptable",
 			 cfg->name);

@@ -2,7 +2,10 @@
 /*
  * CREATE_CHILD_SA rekeying a Child SA (RFC 7296 §1.3.3, §2.8), make-
  * before-break:
- *   initiator: request (REKEY_SA names our inbound SPI, a new SPI, Ni);
+ *   initiator: request (REKEY_SA names our inbound SPI, a new SPI, Ni,
+ *              and with PFS a KE payload of our first ESP proposal's
+ *              group, sent again with the group INVALID_KE_PAYLOAD asks
+ *              for when we offer it);
  *              on the answer both new halves go in force (the responder
  *              already has the new inbound one), then an INFORMATIONAL
  *              deletes the old pair; the old inbound SA stays for a grace
@@ -10,7 +13,8 @@
  *   responder: the new inbound half at once; the new outbound half when
  *              the old pair's DELETE arrives (the initiator then surely
  *              has its new inbound half) or after IKE_SWITCH_MS.
- * IKE SA rekeys share the exchange; see exchange_rekey.c.
+ * With PFS the new Child SA's keys also take the exchange's new shared
+ * secret (§2.17). IKE SA rekeys share the exchange; see exchange_rekey.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -19,6 +23,7 @@
 #include "ike/nego.h"
 #include "util/bytes.h"
 #include "util/log.h"
+#include "util/secure.h"
 
 static int put_notify_spi(struct ike_writer *w, uint16_t type, uint32_t spi)
 {
@@ -38,7 +43,9 @@ static int put_notify(struct ike_writer *w, uint16_t type)
 	return ike_put_notify(w, &n);
 }
 
-int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa)
+/* Our request rekeying the Child SA; with PFS (group != 0) a KE payload
+ * of group, whose key pair waits in sa->pend for the answer. */
+static int rekey_send(struct ike *ike, struct ike_sa *sa, uint16_t group)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
 	struct ike_proposal props[IKE_OFFERS_MAX];
@@ -49,17 +56,17 @@ int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa)
 	unsigned n;
 	int len;
 
-	if (sa->state != IKE_S_ESTABLISHED || !sa->child.up)
-		return -ENOENT;
-	if (sa->req.valid)
-		return -EBUSY;
+	if (nego_ts_offer(cfg, &tsi, &tsr))
+		return -EINVAL;
+	ike_dh_free(p->dh);
+	p->dh = NULL;
+	if (group && ike_dh_new(&p->dh, (enum ike_dh_group)group))
+		return -ENOTSUP;
 	p->kind = IKE_REQ_CHILD_REKEY;
 	p->spi = ike_child_new_spi(ike);
 	p->nonce_len = IKE_NONCE_LEN;
 	ike->env.random(ike->env.ctx, p->nonce, p->nonce_len);
-	nego_esp_offer(cfg, p->spi, props, &n);
-	if (nego_ts_offer(cfg, &tsi, &tsr))
-		return -EINVAL;
+	nego_esp_offer(cfg, p->spi, true, props, &n);
 	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
 		    buf, sizeof(buf), false, 0);
 	put_notify_spi(&w, IKE_N_REKEY_SA, sa->child.spi_in);
@@ -67,17 +74,31 @@ int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa)
 		put_notify(&w, IKE_N_USE_TRANSPORT_MODE);
 	ike_put_sa(&w, props, n);
 	ike_put_nonce(&w, p->nonce, p->nonce_len);
+	if (p->dh)
+		ikesa_put_ke(&w, p->dh);
 	ike_put_ts(&w, IKE_PL_TSI, tsi.ts, tsi.n);
 	ike_put_ts(&w, IKE_PL_TSR, tsr.ts, tsr.n);
 	len = ikesa_seal(sa, &w);
 	if (len < 0) {
 		p->kind = IKE_REQ_NONE;
+		ike_dh_free(p->dh);
+		p->dh = NULL;
 		return len;
 	}
 	ikesa_send_request(ike, sa, buf, (size_t)len);
-	log_info("ike %s: rekeying the Child SA (new spi in %08x)", cfg->name,
-		 p->spi);
+	log_info("ike %s: rekeying the Child SA (new spi in %08x%s%s)",
+		 cfg->name, p->spi, group ? ", pfs " : "",
+		 group ? ike_xform_id_name(IKE_XF_DH, group) : "");
 	return 0;
+}
+
+int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa)
+{
+	if (sa->state != IKE_S_ESTABLISHED || !sa->child.up)
+		return -ENOENT;
+	if (sa->req.valid)
+		return -EBUSY;
+	return rekey_send(ike, sa, nego_esp_first_dh(ikesa_cfg(ike, sa)));
 }
 
 /* ---- what CREATE_CHILD_SA carries ---- */
@@ -85,10 +106,12 @@ int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa)
 struct child_in {
 	struct ike_sa_payload sa;
 	struct ike_ts_payload tsi, tsr;
+	struct ike_ke ke;
 	const uint8_t *nonce;
 	size_t nonce_len;
 	uint32_t rekey_spi;       /* REKEY_SA for ESP, or 0 */
 	uint16_t error;
+	uint16_t ke_wanted;       /* INVALID_KE_PAYLOAD's group, or 0 */
 	bool transport, has_sa, has_tsi, has_tsr, has_ke;
 };
 
@@ -101,6 +124,8 @@ static void read_notify(const struct ike_notify *n, struct child_in *in)
 		in->transport = true;
 	else if (n->type < IKE_NOTIFY_STATUS_MIN && !in->error)
 		in->error = n->type;
+	if (n->type == IKE_N_INVALID_KE_PAYLOAD && n->len == 2)
+		in->ke_wanted = get_be16(n->data);
 }
 
 static enum ike_parse read_one(const struct ike_payload *p,
@@ -121,6 +146,7 @@ static enum ike_parse read_one(const struct ike_payload *p,
 		r = ike_decode_ts(p->body, &in->tsr);
 		in->has_tsr = true;
 	} else if (p->type == IKE_PL_KE) {
+		r = ike_decode_ke(p->body, &in->ke);
 		in->has_ke = true;
 	} else if (p->type == IKE_PL_NOTIFY) {
 		r = ike_decode_notify(p->body, &n);
@@ -143,98 +169,150 @@ static bool read_child(const struct ike_chain *c, struct child_in *in)
 
 /* ---- responder ---- */
 
-static void respond_notify(struct ike *ike, struct ike_sa *sa, uint32_t id,
-			   uint16_t type)
+void ike_child_refuse(struct ike *ike, struct ike_sa *sa, uint32_t id,
+		      uint16_t type, const void *data, size_t len)
 {
-	uint8_t buf[512];
-	struct ike_writer w;
-	int len;
-
-	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
-		    buf, sizeof(buf), true, id);
-	put_notify(&w, type);
-	len = ikesa_seal(sa, &w);
-	if (len > 0)
-		ikesa_send_response(ike, sa, buf, (size_t)len, id);
+	ikesa_respond_notify(ike, sa, IKE_EXCH_CREATE_CHILD_SA, id, type,
+			     data, len);
 }
 
-/* Negotiate the rekeyed child into c (suite, SPIs, selectors) and write
- * the answer's payloads; a notification type on refusal. */
-static uint16_t negotiate(struct ike *ike, struct ike_sa *sa,
-			  const struct child_in *in, uint32_t new_in,
-			  const uint8_t *nr, struct ike_writer *w,
-			  struct ike_child *c)
+/* What the responder settles on: the next Child SA, its nonce and, with
+ * PFS, the new shared secret (secret). */
+struct child_answer {
+	struct ike_child next;
+	uint8_t nr[IKE_NONCE_LEN];
+	uint8_t shared[IKE_DH_SHARED_MAX];
+	size_t shared_len;
+	uint8_t want_group[2];    /* INVALID_KE_PAYLOAD's data */
+};
+
+/* The suite and selectors of the rekeyed child (a->next), checked against
+ * the request. 0, or the notification type of the refusal. */
+static uint16_t choose(struct ike *ike, struct ike_sa *sa,
+		       const struct child_in *in, uint32_t new_in,
+		       struct ike_proposal *reply, struct ike_ts_payload *tsi,
+		       struct ike_ts_payload *tsr, struct child_answer *a)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
-	struct ike_ts_payload tsi, tsr;
-	struct ike_proposal reply;
+	struct ike_child *c = &a->next;
 
 	if (!in->has_sa || !in->has_tsi || !in->has_tsr || !in->nonce ||
-	    in->transport != sa->child.transport || in->has_ke)
+	    in->transport != sa->child.transport)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
-	if (nego_esp_select(cfg, &in->sa, new_in, &c->suite, &c->spi_out,
-			    &reply))
+	if (nego_esp_select(cfg, &in->sa, true, in->has_ke ? in->ke.group : 0,
+			    new_in, &c->suite, &c->spi_out, reply))
 		return IKE_N_NO_PROPOSAL_CHOSEN;
-	if (nego_ts_narrow(cfg, &in->tsi, &in->tsr, &tsi, &tsr, c->sel,
+	if (c->suite.dh && (!in->has_ke || in->ke.group != c->suite.dh)) {
+		/* §1.3: the initiator tries again with our group. */
+		put_be16(a->want_group, c->suite.dh);
+		return IKE_N_INVALID_KE_PAYLOAD;
+	}
+	if (nego_ts_narrow(cfg, &in->tsi, &in->tsr, tsi, tsr, c->sel,
 			   &c->nsel))
 		return IKE_N_TS_UNACCEPTABLE;
-	if (c->transport)
+	return 0;
+}
+
+/* Negotiate the rekeyed child into a and write the answer's payloads; a
+ * notification type on refusal. */
+static uint16_t negotiate(struct ike *ike, struct ike_sa *sa,
+			  const struct child_in *in, uint32_t new_in,
+			  struct ike_writer *w, struct child_answer *a)
+{
+	struct ike_ts_payload tsi, tsr;
+	struct ike_proposal reply;
+	struct ike_dh *dh = NULL;
+	uint16_t refuse;
+
+	refuse = choose(ike, sa, in, new_in, &reply, &tsi, &tsr, a);
+	if (refuse)
+		return refuse;
+	if (a->next.suite.dh &&
+	    ikesa_dh_answer(a->next.suite.dh, &in->ke, &dh, a->shared,
+			    &a->shared_len)) {
+		ike_dh_free(dh);
+		return IKE_N_INVALID_SYNTAX;
+	}
+	if (a->next.transport)
 		put_notify(w, IKE_N_USE_TRANSPORT_MODE);
 	ike_put_sa(w, &reply, 1);
-	ike_put_nonce(w, nr, IKE_NONCE_LEN);
+	ike_put_nonce(w, a->nr, sizeof(a->nr));
+	if (dh)
+		ikesa_put_ke(w, dh);
+	ike_dh_free(dh);
 	ike_put_ts(w, IKE_PL_TSI, tsi.ts, tsi.n);
 	ike_put_ts(w, IKE_PL_TSR, tsr.ts, tsr.n);
+	return 0;
+}
+
+/* Put the new inbound half in force; the old outbound SA carries on until
+ * the switch. 0 or -errno (sa->child unchanged). */
+static int respond_install(struct ike *ike, struct ike_sa *sa,
+			   const struct child_in *in, uint32_t new_in,
+			   struct child_answer *a)
+{
+	struct ike_child old = sa->child;
+	struct ike_child_seed seed = {
+		.ni = in->nonce, .ni_len = in->nonce_len,
+		.nr = a->nr, .nr_len = sizeof(a->nr),
+		.g_ir = a->shared_len ? a->shared : NULL,
+		.g_ir_len = a->shared_len,
+	};
+
+	a->next.spi_in = new_in;
+	a->next.old_spi_in = old.spi_in;
+	a->next.up = false;
+	sa->child = a->next;
+	if (ike_child_install(ike, sa, false, &seed, IKE_HALF_IN)) {
+		sa->child = old;
+		return -EIO;
+	}
+	sa->child.spi_out = old.spi_out;
+	sa->child.out.spi = a->next.spi_out;
 	return 0;
 }
 
 static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 			  const struct ike_msg *m, const struct child_in *in)
 {
-	struct ike_child next = sa->child, old = sa->child;
-	uint8_t buf[IKE_PKT_MAX], nr[IKE_NONCE_LEN];
-	uint32_t new_in = ike_child_new_spi(ike);
+	const struct ike_child *old = &sa->child;
+	uint32_t id = m->hdr.msg_id, new_in = ike_child_new_spi(ike);
+	struct child_answer a;
+	uint8_t buf[IKE_PKT_MAX];
 	struct ike_writer w;
 	uint16_t refuse;
 	int len;
 
-	if (!old.up || old.spi_out != in->rekey_spi) {
-		respond_notify(ike, sa, m->hdr.msg_id, IKE_N_CHILD_SA_NOT_FOUND);
+	if (!old->up || old->spi_out != in->rekey_spi) {
+		ike_child_refuse(ike, sa, id, IKE_N_CHILD_SA_NOT_FOUND, NULL, 0);
 		return;
 	}
-	if (old.out.valid || ike_rekeying(sa)) {
+	if (old->out.valid || ike_rekeying(sa)) {
 		/* Colliding with a rekey of ours (or the last one is not
 		 * finished): the peer tries again later (§2.25). */
-		respond_notify(ike, sa, m->hdr.msg_id, IKE_N_TEMPORARY_FAILURE);
+		ike_child_refuse(ike, sa, id, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
-	ike->env.random(ike->env.ctx, nr, sizeof(nr));
+	memset(&a, 0, sizeof(a));
+	a.next = *old;
+	ike->env.random(ike->env.ctx, a.nr, sizeof(a.nr));
 	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
-		    buf, sizeof(buf), true, m->hdr.msg_id);
-	refuse = negotiate(ike, sa, in, new_in, nr, &w, &next);
+		    buf, sizeof(buf), true, id);
+	refuse = negotiate(ike, sa, in, new_in, &w, &a);
+	len = refuse ? -1 : ikesa_seal(sa, &w);
+	if (len >= 0 && respond_install(ike, sa, in, new_in, &a))
+		refuse = IKE_N_TEMPORARY_FAILURE;
+	secure_zero(a.shared, sizeof(a.shared));
 	if (refuse) {
-		respond_notify(ike, sa, m->hdr.msg_id, refuse);
+		ike_child_refuse(ike, sa, id, refuse, a.want_group,
+				 refuse == IKE_N_INVALID_KE_PAYLOAD ? 2 : 0);
 		return;
 	}
-	len = ikesa_seal(sa, &w);
 	if (len < 0)
 		return;
-	next.spi_in = new_in;
-	next.old_spi_in = old.spi_in;
-	next.up = false;
-	sa->child = next;
-	if (ike_child_install(ike, sa, false, in->nonce, in->nonce_len, nr,
-			      sizeof(nr), IKE_HALF_IN)) {
-		sa->child = old;
-		respond_notify(ike, sa, m->hdr.msg_id,
-			       IKE_N_TEMPORARY_FAILURE);
-		return;
-	}
-	/* The old outbound SA carries on until the switch. */
-	sa->child.spi_out = old.spi_out;
-	sa->child.out.spi = next.spi_out;
 	ike_child_schedule(ike, sa);
 	ike->stats.child_rekeys++;
-	ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
+	ikesa_send_response(ike, sa, buf, (size_t)len, id);
 }
 
 void ike_child_request(struct ike *ike, struct ike_sa *sa,
@@ -243,12 +321,14 @@ void ike_child_request(struct ike *ike, struct ike_sa *sa,
 	struct child_in in;
 
 	if (sa->state != IKE_S_ESTABLISHED) {
-		respond_notify(ike, sa, m->hdr.msg_id, IKE_N_TEMPORARY_FAILURE);
+		ike_child_refuse(ike, sa, m->hdr.msg_id,
+				 IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
 	if (!read_child(inner, &in)) {
 		ike_count_drop(ike, IKE_DROP_MALFORMED);
-		respond_notify(ike, sa, m->hdr.msg_id, IKE_N_INVALID_SYNTAX);
+		ike_child_refuse(ike, sa, m->hdr.msg_id, IKE_N_INVALID_SYNTAX,
+				 NULL, 0);
 		return;
 	}
 	if (in.has_sa && in.sa.n && in.sa.prop[0].protocol == IKE_PROTO_IKE) {
@@ -257,7 +337,8 @@ void ike_child_request(struct ike *ike, struct ike_sa *sa,
 	}
 	if (!in.rekey_spi) {
 		/* One Child SA per peer: no more (§1.3.1). */
-		respond_notify(ike, sa, m->hdr.msg_id, IKE_N_NO_ADDITIONAL_SAS);
+		ike_child_refuse(ike, sa, m->hdr.msg_id,
+				 IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
 		return;
 	}
 	rekey_respond(ike, sa, m, &in);
@@ -274,25 +355,53 @@ static void rekey_failed(struct ike *ike, struct ike_sa *sa, const char *why)
 			     ike_retry_delay(ike);
 }
 
+/* With PFS, the shared secret of our KE and the answer's into
+ * shared[0..IKE_DH_SHARED_MAX) and *seed. 0, or -EBADMSG when the answer
+ * does not go with what we sent. */
+static int pfs_shared(const struct ike_rekey_state *p,
+		      const struct child_in *in, uint16_t group,
+		      uint8_t *shared, struct ike_child_seed *seed)
+{
+	size_t len = ike_dh_shared_len((enum ike_dh_group)group);
+
+	if (!group)
+		return 0;
+	if (!p->dh || !in->has_ke || in->ke.group != group ||
+	    ike_dh_group_of(p->dh) != group ||
+	    ike_dh_compute_shared(p->dh, in->ke.data, in->ke.len, shared, len))
+		return -EBADMSG;
+	seed->g_ir = shared;
+	seed->g_ir_len = len;
+	return 0;
+}
+
 static void rekey_done(struct ike *ike, struct ike_sa *sa,
 		       const struct child_in *in)
 {
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
 	struct ike_child next = sa->child, old = sa->child;
 	const struct ike_rekey_state *p = &sa->pend;
+	uint8_t shared[IKE_DH_SHARED_MAX];
+	struct ike_child_seed seed = {
+		.ni = p->nonce, .ni_len = p->nonce_len,
+		.nr = in->nonce, .nr_len = in->nonce_len,
+	};
+	int err;
 
-	if (nego_esp_check(ikesa_cfg(ike, sa), &in->sa, &next.suite,
-			   &next.spi_out) ||
-	    nego_ts_check(ikesa_cfg(ike, sa), &in->tsi, &in->tsr, next.sel,
-			  &next.nsel) ||
-	    in->transport != old.transport || !in->nonce) {
+	if (nego_esp_check(cfg, &in->sa, true, &next.suite, &next.spi_out) ||
+	    nego_ts_check(cfg, &in->tsi, &in->tsr, next.sel, &next.nsel) ||
+	    in->transport != old.transport || !in->nonce ||
+	    pfs_shared(p, in, next.suite.dh, shared, &seed)) {
 		rekey_failed(ike, sa, "unacceptable answer");
 		return;
 	}
 	next.spi_in = p->spi;
 	next.old_spi_in = old.spi_in;
 	sa->child = next;
-	if (ike_child_install(ike, sa, true, p->nonce, p->nonce_len, in->nonce,
-			      in->nonce_len, IKE_HALF_IN | IKE_HALF_OUT)) {
+	err = ike_child_install(ike, sa, true, &seed,
+				IKE_HALF_IN | IKE_HALF_OUT);
+	secure_zero(shared, sizeof(shared));
+	if (err) {
 		sa->child = old;
 		rekey_failed(ike, sa, "the data plane refused the new SAs");
 		return;
@@ -303,10 +412,40 @@ static void rekey_done(struct ike *ike, struct ike_sa *sa,
 	ike_info_send_child_delete(ike, sa, old.spi_in);
 }
 
+/* INVALID_KE_PAYLOAD naming another group we offer: ask again at once
+ * with it (§1.3). True when the new request is out. */
+static bool retry_group(struct ike *ike, struct ike_sa *sa,
+			const struct child_in *in)
+{
+	const struct ike_dh *dh = sa->pend.dh;
+
+	if (in->error != IKE_N_INVALID_KE_PAYLOAD || !in->ke_wanted ||
+	    (dh && ike_dh_group_of(dh) == in->ke_wanted) ||
+	    !nego_esp_dh_offered(ikesa_cfg(ike, sa), in->ke_wanted))
+		return false;
+	return rekey_send(ike, sa, in->ke_wanted) == 0;
+}
+
+static void child_rekey_answer(struct ike *ike, struct ike_sa *sa,
+			       const struct ike_chain *inner)
+{
+	struct child_in in;
+
+	if (!read_child(inner, &in))
+		rekey_failed(ike, sa, "malformed answer");
+	else if (retry_group(ike, sa, &in))
+		return; /* its key pair stays for the new answer */
+	else if (in.error)
+		rekey_failed(ike, sa, ike_notify_name(in.error));
+	else
+		rekey_done(ike, sa, &in);
+	ike_dh_free(sa->pend.dh);
+	sa->pend.dh = NULL;
+}
+
 void ike_child_response(struct ike *ike, struct ike_sa *sa,
 			const struct ike_msg *m, const struct ike_chain *inner)
 {
-	struct child_in in;
 	enum ike_req_kind kind = sa->pend.kind;
 
 	(void)m;
@@ -314,21 +453,10 @@ void ike_child_response(struct ike *ike, struct ike_sa *sa,
 	sa->rtx_at = 0;
 	sa->next_req++;
 	sa->pend.kind = IKE_REQ_NONE;
-	if (kind == IKE_REQ_IKE_REKEY) {
+	if (kind == IKE_REQ_IKE_REKEY)
 		ike_rekey_response(ike, sa, inner);
-		return;
-	}
-	if (kind != IKE_REQ_CHILD_REKEY) {
+	else if (kind == IKE_REQ_CHILD_REKEY)
+		child_rekey_answer(ike, sa, inner);
+	else
 		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
-		return;
-	}
-	if (!read_child(inner, &in)) {
-		rekey_failed(ike, sa, "malformed answer");
-		return;
-	}
-	if (in.error) {
-		rekey_failed(ike, sa, ike_notify_name(in.error));
-		return;
-	}
-	rekey_done(ike, sa, &in);
 }

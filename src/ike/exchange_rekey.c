@@ -156,33 +156,6 @@ static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
 
 /* ---- responder ---- */
 
-static void respond_error(struct ike *ike, struct ike_sa *sa, uint32_t id,
-			  uint16_t type, const void *data, size_t len)
-{
-	struct ike_notify n = { .type = type, .data = data, .len = len };
-	uint8_t buf[512];
-	struct ike_writer w;
-	int l;
-
-	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
-		    buf, sizeof(buf), true, id);
-	ike_put_notify(&w, &n);
-	l = ikesa_seal(sa, &w);
-	if (l > 0)
-		ikesa_send_response(ike, sa, buf, (size_t)l, id);
-}
-
-/* Our half of the key exchange for the group of ke: the shared secret
- * and our public value in *dh. 0 or -errno. */
-static int exchange_keys(enum ike_dh_group group, const struct ike_ke *ke,
-			 struct ike_dh **dh, uint8_t *shared, size_t *slen)
-{
-	*slen = ike_dh_shared_len(group);
-	if (ike_dh_new(dh, group))
-		return -ENOTSUP;
-	return ike_dh_compute_shared(*dh, ke->data, ke->len, shared, *slen);
-}
-
 /* Choose, or answer why not: 0 with *ch set, or -1 (answered). */
 static int choose(struct ike *ike, struct ike_sa *old, const struct ike_msg *m,
 		  const struct rekey_in *in, struct ike_choice *ch)
@@ -193,14 +166,14 @@ static int choose(struct ike *ike, struct ike_sa *old, const struct ike_msg *m,
 	if (ike_proposal_select(&in->sa, cfg->ike, cfg->nike, 0, in->ke.group,
 				ch) || ch->prop.spi_size != 8 ||
 	    !get_be64(ch->prop.spi)) {
-		respond_error(ike, old, m->hdr.msg_id, IKE_N_NO_PROPOSAL_CHOSEN,
-			      NULL, 0);
+		ike_child_refuse(ike, old, m->hdr.msg_id,
+				 IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 		return -1;
 	}
 	if (in->ke.group != (uint16_t)ch->ike.dh) {
 		put_be16(g, (uint16_t)ch->ike.dh);
-		respond_error(ike, old, m->hdr.msg_id, IKE_N_INVALID_KE_PAYLOAD,
-			      g, 2);
+		ike_child_refuse(ike, old, m->hdr.msg_id,
+				 IKE_N_INVALID_KE_PAYLOAD, g, 2);
 		return -1;
 	}
 	return 0;
@@ -221,23 +194,23 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 	int len;
 
 	if (!read_rekey(inner, &in)) {
-		respond_error(ike, old, m->hdr.msg_id, IKE_N_INVALID_SYNTAX,
-			      NULL, 0);
+		ike_child_refuse(ike, old, m->hdr.msg_id, IKE_N_INVALID_SYNTAX,
+				 NULL, 0);
 		return;
 	}
 	if (ike_rekeying(old) || old->child.out.valid) {
 		/* A rekey of ours is in flight, or a Child SA rekey is still
 		 * switching over: the peer tries again later (§2.25). */
-		respond_error(ike, old, m->hdr.msg_id, IKE_N_TEMPORARY_FAILURE,
-			      NULL, 0);
+		ike_child_refuse(ike, old, m->hdr.msg_id,
+				 IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
 	if (choose(ike, old, m, &in, &ch))
 		return;
-	if (exchange_keys(ch.ike.dh, &in.ke, &dh, shared, &slen)) {
+	if (ikesa_dh_answer((uint16_t)ch.ike.dh, &in.ke, &dh, shared, &slen)) {
 		ike_dh_free(dh);
-		respond_error(ike, old, m->hdr.msg_id, IKE_N_INVALID_SYNTAX,
-			      NULL, 0);
+		ike_child_refuse(ike, old, m->hdr.msg_id, IKE_N_INVALID_SYNTAX,
+				 NULL, 0);
 		return;
 	}
 	peer_spi = get_be64(ch.prop.spi);

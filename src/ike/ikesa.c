@@ -183,6 +183,33 @@ int ikesa_put_ke(struct ike_writer *w, const struct ike_dh *dh)
 	return ike_put_ke(w, &ke);
 }
 
+void ikesa_respond_notify(struct ike *ike, struct ike_sa *sa,
+			  uint8_t exchange, uint32_t id, uint16_t type,
+			  const void *data, size_t len)
+{
+	struct ike_notify n = { .type = type, .data = data, .len = len };
+	uint8_t buf[512];
+	struct ike_writer w;
+	int l;
+
+	ikesa_begin(sa, exchange, &w, buf, sizeof(buf), true, id);
+	ike_put_notify(&w, &n);
+	l = ikesa_seal(sa, &w);
+	if (l > 0)
+		ikesa_send_response(ike, sa, buf, (size_t)l, id);
+}
+
+int ikesa_dh_answer(uint16_t group, const struct ike_ke *ke,
+		    struct ike_dh **dh, uint8_t *shared, size_t *slen)
+{
+	*dh = NULL;
+	*slen = ike_dh_shared_len((enum ike_dh_group)group);
+	if (!*slen || ke->group != group ||
+	    ike_dh_new(dh, (enum ike_dh_group)group))
+		return -ENOTSUP;
+	return ike_dh_compute_shared(*dh, ke->data, ke->len, shared, *slen);
+}
+
 void ikesa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
 	       bool response, uint32_t msg_id)
 {

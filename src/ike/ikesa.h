@@ -167,8 +167,19 @@ void ikesa_hdr(const struct ike_sa *sa, struct ike_hdr *h, uint8_t exchange,
  * a request of ours, or the response to the peer's request id. */
 void ikesa_begin(struct ike_sa *sa, uint8_t exchange, struct ike_writer *w,
 		 uint8_t *buf, size_t cap, bool response, uint32_t id);
+/* Answer the peer's request id of exchange with one notification (an
+ * error, or INVALID_KE_PAYLOAD with its group as data). */
+void ikesa_respond_notify(struct ike *ike, struct ike_sa *sa,
+			  uint8_t exchange, uint32_t id, uint16_t type,
+			  const void *data, size_t len);
 /* A KE payload with dh's public value (§3.4). 0 or -errno. */
 int ikesa_put_ke(struct ike_writer *w, const struct ike_dh *dh);
+/* A responder's half of a CREATE_CHILD_SA key exchange in group, whose
+ * peer's KE payload is ke: our new key pair in *dh (to be freed by the
+ * caller, also on failure) and the shared secret in shared[0..*slen), of
+ * at least IKE_DH_SHARED_MAX bytes. 0 or -errno. */
+int ikesa_dh_answer(uint16_t group, const struct ike_ke *ke,
+		    struct ike_dh **dh, uint8_t *shared, size_t *slen);
 
 /* Keys from the DH shared secret and the nonces: SK_* and the two SK
  * contexts. 0 or -errno. */
@@ -250,14 +261,20 @@ void ike_info_send_dpd(struct ike *ike, struct ike_sa *sa);
 
 /* ---- child.c ---- */
 
-/* Derive the Child SA's keys from the IKE SA (no PFS) and the nonces of
- * the exchange that created it (IKE_AUTH: the IKE SA's), we_init telling
- * whether we sent its request, and put the halves in force through the
- * env; with IKE_HALF_IN only, the outbound half is kept in c->out for
- * later. 0 or -errno. */
+/* What keys a Child SA (RFC 7296 §2.17): the nonces of the exchange that
+ * created it (IKE_AUTH: the IKE SA's) and, with PFS, that exchange's new
+ * shared secret g^ir (NULL: none). */
+struct ike_child_seed {
+	const uint8_t *ni, *nr, *g_ir;
+	size_t ni_len, nr_len, g_ir_len;
+};
+
+/* Derive the Child SA's keys from the IKE SA's SK_d and seed, we_init
+ * telling whether we sent the request that created it, and put the halves
+ * in force through the env; with IKE_HALF_IN only, the outbound half is
+ * kept in c->out for later. 0 or -errno. */
 int ike_child_install(struct ike *ike, struct ike_sa *sa, bool we_init,
-		      const uint8_t *ni, size_t ni_len, const uint8_t *nr,
-		      size_t nr_len, unsigned halves);
+		      const struct ike_child_seed *seed, unsigned halves);
 /* Put the kept outbound half in force (the old outbound SA goes). */
 void ike_child_switch_out(struct ike *ike, struct ike_sa *sa);
 /* When the Child SA should next be rekeyed, from now. */
@@ -292,6 +309,9 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 
 /* ---- exchange_child.c ---- */
 int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa);
+/* Answer the peer's CREATE_CHILD_SA request id with one notification. */
+void ike_child_refuse(struct ike *ike, struct ike_sa *sa, uint32_t id,
+		      uint16_t type, const void *data, size_t len);
 void ike_child_request(struct ike *ike, struct ike_sa *sa,
 		       const struct ike_msg *m, const struct ike_chain *in);
 void ike_child_response(struct ike *ike, struct ike_sa *sa,

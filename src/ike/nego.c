@@ -16,14 +16,19 @@ void nego_ike_offer(const struct ike_peer_cfg *cfg, struct ike_proposal *out,
 	*n = r > 0 ? (unsigned)r : 0;
 }
 
-void nego_esp_offer(const struct ike_peer_cfg *cfg, uint32_t spi,
+static unsigned esp_flags(bool pfs)
+{
+	return pfs ? 0 : IKE_PROP_NO_KE;
+}
+
+void nego_esp_offer(const struct ike_peer_cfg *cfg, uint32_t spi, bool pfs,
 		    struct ike_proposal *out, unsigned *n)
 {
 	uint8_t s[4];
 	int r;
 
 	put_be32(s, spi);
-	r = ike_proposals_build(cfg->esp, cfg->nesp, s, 4, IKE_PROP_NO_KE, out,
+	r = ike_proposals_build(cfg->esp, cfg->nesp, s, 4, esp_flags(pfs), out,
 				IKE_OFFERS_MAX);
 	*n = r > 0 ? (unsigned)r : 0;
 }
@@ -42,14 +47,16 @@ int nego_ike_select(const struct ike_peer_cfg *cfg,
 }
 
 int nego_esp_select(const struct ike_peer_cfg *cfg,
-		    const struct ike_sa_payload *sa, uint32_t our_spi,
+		    const struct ike_sa_payload *sa, bool pfs,
+		    uint16_t ke_group, uint32_t our_spi,
 		    struct ike_suite_esp *chosen, uint32_t *peer_spi,
 		    struct ike_proposal *reply)
 {
 	struct ike_choice c;
 
-	if (ike_proposal_select(sa, cfg->esp, cfg->nesp, IKE_PROP_NO_KE, 0,
-				&c) || c.prop.spi_size != 4)
+	if (ike_proposal_select(sa, cfg->esp, cfg->nesp, esp_flags(pfs),
+				pfs ? ke_group : 0, &c) ||
+	    c.prop.spi_size != 4)
 		return -ENOENT;
 	*chosen = c.esp;
 	*peer_spi = get_be32(c.prop.spi);
@@ -71,12 +78,12 @@ int nego_ike_check(const struct ike_peer_cfg *cfg,
 }
 
 int nego_esp_check(const struct ike_peer_cfg *cfg,
-		   const struct ike_sa_payload *sa,
+		   const struct ike_sa_payload *sa, bool pfs,
 		   struct ike_suite_esp *chosen, uint32_t *peer_spi)
 {
 	struct ike_choice c;
 
-	if (ike_proposal_check(sa, cfg->esp, cfg->nesp, IKE_PROP_NO_KE, &c) ||
+	if (ike_proposal_check(sa, cfg->esp, cfg->nesp, esp_flags(pfs), &c) ||
 	    c.prop.spi_size != 4)
 		return -EBADMSG;
 	*chosen = c.esp;
@@ -87,6 +94,16 @@ int nego_esp_check(const struct ike_peer_cfg *cfg,
 bool nego_dh_offered(const struct ike_peer_cfg *cfg, uint16_t group)
 {
 	return ike_proposals_offer_dh(cfg->ike, cfg->nike, group);
+}
+
+bool nego_esp_dh_offered(const struct ike_peer_cfg *cfg, uint16_t group)
+{
+	return ike_proposals_offer_dh(cfg->esp, cfg->nesp, group);
+}
+
+uint16_t nego_esp_first_dh(const struct ike_peer_cfg *cfg)
+{
+	return ike_proposals_first_dh(cfg->esp, cfg->nesp);
 }
 
 int nego_esp_cipher(const struct ike_suite_esp *s, enum esp_cipher *cipher,

@@ -9,22 +9,27 @@
 
 #include "ike/ike.h"
 
-/* Our IKE proposals (SPI size 0) or ESP proposals (our SPI). */
+/* Our IKE proposals (SPI size 0) or ESP proposals (our SPI). pfs: ESP
+ * proposals keep their groups, as in CREATE_CHILD_SA; in IKE_AUTH they
+ * carry none (RFC 7296 §1.2). The same flag for select and check. */
 void nego_ike_offer(const struct ike_peer_cfg *cfg, struct ike_proposal *out,
 		    unsigned *n);
-void nego_esp_offer(const struct ike_peer_cfg *cfg, uint32_t spi,
+void nego_esp_offer(const struct ike_peer_cfg *cfg, uint32_t spi, bool pfs,
 		    struct ike_proposal *out, unsigned *n);
 
 /* Responder: the proposal we accept (ike_proposal_select(): our order of
  * preference; for IKE the group of the peer's KE payload first), as
  * *chosen and as the one proposal to send back (*reply, its number kept).
  * -ENOENT: NO_PROPOSAL_CHOSEN. For ESP *peer_spi is the peer's SPI of the
- * chosen proposal and reply carries our_spi. */
+ * chosen proposal and reply carries our_spi; with pfs, ke_group (the group
+ * of the peer's KE payload, 0: none) is preferred, and chosen->dh may
+ * still differ from it (then INVALID_KE_PAYLOAD). */
 int nego_ike_select(const struct ike_peer_cfg *cfg,
 		    const struct ike_sa_payload *sa, uint16_t ke_group,
 		    struct ike_suite_ike *chosen, struct ike_proposal *reply);
 int nego_esp_select(const struct ike_peer_cfg *cfg,
-		    const struct ike_sa_payload *sa, uint32_t our_spi,
+		    const struct ike_sa_payload *sa, bool pfs,
+		    uint16_t ke_group, uint32_t our_spi,
 		    struct ike_suite_esp *chosen, uint32_t *peer_spi,
 		    struct ike_proposal *reply);
 
@@ -34,11 +39,16 @@ int nego_ike_check(const struct ike_peer_cfg *cfg,
 		   const struct ike_sa_payload *sa,
 		   struct ike_suite_ike *chosen);
 int nego_esp_check(const struct ike_peer_cfg *cfg,
-		   const struct ike_sa_payload *sa,
+		   const struct ike_sa_payload *sa, bool pfs,
 		   struct ike_suite_esp *chosen, uint32_t *peer_spi);
 
-/* Whether the group is among our offers (INVALID_KE_PAYLOAD, §1.2). */
+/* Whether the group is among our IKE (ESP) offers (INVALID_KE_PAYLOAD,
+ * §1.2). */
 bool nego_dh_offered(const struct ike_peer_cfg *cfg, uint16_t group);
+bool nego_esp_dh_offered(const struct ike_peer_cfg *cfg, uint16_t group);
+/* The group of a CREATE_CHILD_SA's KE payload (the first of our first ESP
+ * proposal); 0: no PFS. */
+uint16_t nego_esp_first_dh(const struct ike_peer_cfg *cfg);
 
 /* The data plane's cipher for an ESP suite, its ICV length and the bytes
  * of key material per direction (key || salt). -ENOTSUP if none. */

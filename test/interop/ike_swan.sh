@@ -7,7 +7,8 @@
 # outbound), ping and a 4 MiB TCP transfer (sha256) cross between the inner
 # subnets, then DELETE from one side takes the SAs down on both. Then the
 # Child SA and the IKE SA are rekeyed from each side in turn, with traffic
-# after each and nothing dropped. ECDSA certificates authenticate both
+# after each and nothing dropped, without and with PFS (X25519 in every
+# Child SA rekey). ECDSA certificates authenticate both
 # ways. A wrong key fails on both sides and leaves no SA.
 #
 #  ns $A                                     ns $B
@@ -143,16 +144,20 @@ one_case responder aes128ccm8 tunsec
 one_case initiator chacha20poly1305 tunsec
 one_case responder chacha20poly1305 swan
 
-# Rekeys from each side, Child SA and IKE SA, with traffic after each:
-# both sides agree on the new SPIs and tunsec dropped nothing.
+# rekey_case NAME ESP [GROUP]: rekeys from each side, Child SA and IKE
+# SA, with traffic after each: both sides agree on the new SPIs and tunsec
+# dropped nothing. With GROUP (strongSwan's name of the ESP proposal's
+# key exchange) every rekeyed Child SA has that group on strongSwan's side
+# too: the rekeys carry a KE payload (PFS), and traffic crossing proves
+# both derived the same keys from it.
 rekey_case() {
-	local step why n=0
+	local name=$1 esp=$2 group=${3:-} step why n=0
 	PSK=0x$(tsd_random_hex 32)
-	write_tunsec initiator aes256gcm16 "$PSK"
+	write_tunsec initiator "$esp" "$PSK"
 	swan_conn b c local="$LAB_B4" remote="$LAB_A4" psk="$PSK" \
-		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp=aes256gcm16 ||
-		{ fail rekey_swan_conn "$SWAN_ERR"; return; }
-	tsd_start a && wait_established || { fail rekey_setup "not established"; tsd_stop a; return; }
+		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp="$esp" ||
+		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
+	tsd_start a && wait_established || { fail "${name}_setup" "not established"; tsd_stop a; return; }
 	for step in tunsec-child swan-child tunsec-ike swan-ike tunsec-child swan-ike; do
 		n=$((n + 1))
 		case $step in
@@ -160,20 +165,28 @@ rekey_case() {
 		tunsec-ike) "$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" --ike swan >/dev/null ;;
 		swan-child) swan_rekey b child c ;;
 		swan-ike) swan_rekey b ike c ;;
-		esac || { fail "rekey_${n}_$step" "refused: ${SWAN_ERR:-tunsec rekey}"; continue; }
+		esac || { fail "${name}_${n}_$step" "refused: ${SWAN_ERR:-tunsec rekey}"; continue; }
 		sleep 1.5
-		why=$(spis_mirror) &&
+		why=
+		if [ -n "$group" ] && [ "${step#*-}" = child ]; then
+			[ "$(swan_query b "child('c').get('dh-group')")" = "$group" ] ||
+				why="strongSwan's Child SA: group $(swan_query b "child('c').get('dh-group')"), not $group"
+			[ "$(tsd_query a "j['ike_sas'][0]['esp_alg'].endswith(' ${group/_/}')")" = True ] ||
+				why="${why:+$why; }tunsec's Child SA: $(tsd_query a "j['ike_sas'][0]['esp_alg']")"
+		fi
+		[ -z "$why" ] && why=$(spis_mirror) &&
 			tsd_ping "$A" 10.88.2.1 2 10.88.1.1 &&
-			pass "rekey_${n}_$step" || fail "rekey_${n}_$step" "${why:-no echo after the rekey}"
+			pass "${name}_${n}_$step" || fail "${name}_${n}_$step" "${why:-no echo after the rekey}"
 	done
 	sleep 3 # the old inbound SAs' grace time
 	[ "$(tsd_query a "sum(drops.values()) + sum(sum(s.get('drops', {}).values()) for s in j['sas'])")" = 0 ] &&
-		[ "$(tsd_query a "len(j['sas'])")" = 2 ] && pass rekey_no_drops_old_sas_gone ||
-		fail rekey_no_drops_old_sas_gone "$(tsd_query a "(drops, [(s['spi'], s.get('drops')) for s in j['sas']])")"
-	tsd_stop a || fail rekey_clean_exit "tunsecd exit ${TSD_RC:-?}"
+		[ "$(tsd_query a "len(j['sas'])")" = 2 ] && pass "${name}_no_drops_old_sas_gone" ||
+		fail "${name}_no_drops_old_sas_gone" "$(tsd_query a "(drops, [(s['spi'], s.get('drops')) for s in j['sas']])")"
+	tsd_stop a || fail "${name}_clean_exit" "tunsecd exit ${TSD_RC:-?}"
 	swan_unconn b c >/dev/null 2>&1
 }
-rekey_case
+rekey_case rekey aes256gcm16
+rekey_case pfs_rekey aes256gcm16-x25519 CURVE_25519
 
 # ECDSA certificates (RFC 7427 signatures) from one CA, each side naming
 # the other by its FQDN: tunsec as initiator, then as responder.

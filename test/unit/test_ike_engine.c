@@ -955,3 +955,95 @@ TEST(ike_engine_simultaneous_rekeys)
 	CHECK_EQ(broken, 0);
 	engines_stop();
 }
+
+/* ---- PFS: a key exchange in Child SA rekeys (RFC 7296 §1.3.3) ---- */
+
+static uint16_t child_dh(int i)
+{
+	struct ike_sa_info info;
+
+	return ike_sa_get(&sides[i].ike, 0, &info) ? info.child_suite.dh : 0;
+}
+
+/* Both sides take X25519: IKE_AUTH's Child SA has no group (§1.2), every
+ * rekey from either side does, and the keys still mirror. */
+TEST(ike_engine_child_rekey_pfs)
+{
+	int i;
+
+	establish("aes256gcm16-prfsha256-ecp256", "aes256gcm16-x25519",
+		  ESP_MODE_TUNNEL);
+	check_mirrored();
+	CHECK_EQ(child_dh(0), 0);
+	for (i = 0; i < 4; i++) {
+		child_rekey(i % 2);
+		CHECK_EQ(child_dh(0), IKE_DH_CURVE25519);
+		CHECK_EQ(child_dh(1), IKE_DH_CURVE25519);
+	}
+	CHECK_EQ(sides[0].ike.stats.child_rekeys + sides[1].ike.stats.child_rekeys,
+		 8);
+	engines_stop();
+}
+
+/* A offers X25519 then ECP-256 in one proposal, B only ECP-256: A's rekey
+ * is answered INVALID_KE_PAYLOAD and goes through at once with ECP-256;
+ * B's own rekey sends ECP-256 from the start. */
+TEST(ike_engine_child_rekey_pfs_invalid_ke)
+{
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519",
+		 "aes256gcm16-x25519-ecp256", ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519",
+		 "aes256gcm16-ecp256", ESP_MODE_TRANSPORT);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	check_mirrored();
+	broken = 0; /* the first Child SA's moment: see establish() */
+	sent_total = 0;
+	child_rekey(0);
+	/* request, INVALID_KE_PAYLOAD, request, answer, DELETE, its answer */
+	CHECK_EQ(sent_total, 6);
+	CHECK_EQ(child_dh(0), IKE_DH_ECP_256);
+	CHECK_EQ(child_dh(1), IKE_DH_ECP_256);
+	sent_total = 0;
+	child_rekey(1);
+	CHECK_EQ(sent_total, 4);
+	CHECK_EQ(child_dh(0), IKE_DH_ECP_256);
+	engines_stop();
+}
+
+/* B insists on PFS, A has none: neither side's rekey is accepted, and the
+ * first Child SA carries on, unchanged, on both sides. */
+TEST(ike_engine_child_rekey_pfs_refused)
+{
+	uint32_t out_a, out_b;
+	int who;
+
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519",
+		 "aes256gcm16-x25519", ESP_MODE_TRANSPORT);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	check_mirrored();
+	broken = 0;
+	out_a = sides[0].out.spi;
+	out_b = sides[1].out.spi;
+	for (who = 0; who < 2; who++) {
+		REQUIRE(ike_rekey(&sides[who].ike, 0, false) == 0);
+		pump();
+		CHECK_EQ(sides[0].out.spi, out_a);
+		CHECK_EQ(sides[1].out.spi, out_b);
+		CHECK_EQ(sides[0].nin, 1);
+		CHECK_EQ(sides[1].nin, 1);
+		CHECK(sendable(&sides[0], &sides[1]));
+		CHECK(sendable(&sides[1], &sides[0]));
+	}
+	CHECK_EQ(broken, 0);
+	CHECK_EQ(sides[0].ike.stats.child_rekeys + sides[1].ike.stats.child_rekeys,
+		 0);
+	CHECK(!strcmp(state_of(0), "established"));
+	CHECK(!strcmp(state_of(1), "established"));
+	engines_stop();
+}

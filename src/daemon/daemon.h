@@ -52,6 +52,9 @@ struct daemon_ike {
 	struct ike_cert_store **cas; /* per engine peer: trusted CAs */
 	unsigned ncreds;
 	int fd500, fd4500, timer_fd;
+	int acquire_fd;           /* eventfd: a worker found a trap peer's
+				   * traffic without an SA */
+	uint64_t wanted[CONF_PEERS_MAX / 64]; /* those data-plane peers */
 };
 
 /* One data-plane thread. Everything here is its own but the counters,
@@ -167,6 +170,11 @@ int daemon_ike_creds(struct daemon *d, struct ike_peer_cfg *cfg, unsigned n);
 void daemon_ike_creds_free(struct daemon *d);
 void daemon_ike_receive(struct daemon *d, int fd);
 void daemon_ike_tick(struct daemon *d);
+/* Let the data plane d->dp report traffic without an SA (start = trap);
+ * again after a reload replaced it. */
+void daemon_ike_hook_dp(struct daemon *d);
+/* The workers reported such traffic: start those peers' IKE SAs. */
+void daemon_ike_acquired(struct daemon *d);
 /* A reload may change the IKE-managed peers' settings and keys, not the
  * set of them: 0, or -EINVAL with why. */
 int daemon_ike_reload_check(struct daemon *d, const struct conf *next,

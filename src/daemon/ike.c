@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -227,8 +228,9 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	for (i = 0; i < p->nsel && i < IKE_SEL_MAX; i++)
 		conf_selector_to_spd(&p->sel[i], true, &out->sel[i]);
 	out->nsel = i;
-	out->start = k->start == CONF_IKE_START_WAIT ? IKE_START_WAIT
-						    : IKE_START_INITIATE;
+	out->start = k->start == CONF_IKE_START_WAIT ? IKE_START_WAIT :
+		     k->start == CONF_IKE_START_TRAP ? IKE_START_TRAP
+						     : IKE_START_INITIATE;
 	out->rtx_ms = k->retransmit_timeout_ms;
 	out->rtx_tries = k->retransmit_tries;
 	out->dpd_s = k->dpd_delay;
@@ -389,6 +391,63 @@ void daemon_ike_tick(struct daemon *d)
 	arm(d, ike_tick(&d->ike.engine));
 }
 
+/* ---- start = trap ---- */
+
+/* From a worker: peer's traffic met no outbound SA. One wake-up of the
+ * main thread per peer until it has looked. */
+static void acquire(void *ctx, unsigned peer)
+{
+	struct daemon *d = ctx;
+	uint64_t bit = 1ull << (peer % 64), *w, one = 1;
+
+	if (peer >= CONF_PEERS_MAX)
+		return;
+	w = &d->ike.wanted[peer / 64];
+	if (__atomic_load_n(w, __ATOMIC_RELAXED) & bit ||
+	    __atomic_fetch_or(w, bit, __ATOMIC_ACQ_REL) & bit)
+		return;
+	if (write(d->ike.acquire_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		log_debug("ike: acquire: %s", strerror(errno));
+}
+
+static bool any_trap(const struct ike *ike)
+{
+	unsigned i;
+
+	for (i = 0; i < ike->npeers; i++)
+		if (ike->peers[i].start == IKE_START_TRAP)
+			return true;
+	return false;
+}
+
+void daemon_ike_hook_dp(struct daemon *d)
+{
+	bool on = d->ike.on && d->ike.acquire_fd >= 0 &&
+		  any_trap(&d->ike.engine);
+
+	d->dp.acquire = on ? acquire : NULL;
+	d->dp.acquire_ctx = on ? d : NULL;
+}
+
+void daemon_ike_acquired(struct daemon *d)
+{
+	struct ike *ike = &d->ike.engine;
+	uint64_t v, bits;
+	unsigned i, k;
+
+	if (read(d->ike.acquire_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("ike: acquire: %s", strerror(errno));
+	for (k = 0; k < CONF_PEERS_MAX / 64; k++) {
+		bits = __atomic_exchange_n(&d->ike.wanted[k], 0,
+					   __ATOMIC_ACQ_REL);
+		for (i = 0; bits && i < ike->npeers; i++)
+			if (ike->peers[i].dp_peer / 64 == k &&
+			    bits & 1ull << (ike->peers[i].dp_peer % 64))
+				ike_acquire(ike, i);
+	}
+	arm(d, ike_tick(ike));
+}
+
 /* Datagrams waiting on one IKE socket; natt: port 4500 with markers. */
 void daemon_ike_receive(struct daemon *d, int fd)
 {
@@ -443,9 +502,11 @@ int daemon_ike_start(struct daemon *d, int fd4500)
 		return err;
 	d->ike.timer_fd = timerfd_create(CLOCK_MONOTONIC,
 					 TFD_NONBLOCK | TFD_CLOEXEC);
-	if (d->ike.timer_fd < 0)
+	d->ike.acquire_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d->ike.timer_fd < 0 || d->ike.acquire_fd < 0)
 		return -errno;
 	d->ike.on = true;
+	daemon_ike_hook_dp(d);
 	log_info("ike: %u peer(s), ports %u and %u", n, IKE_PORT,
 		 d->conf.daemon.port);
 	arm(d, 0);
@@ -464,8 +525,11 @@ void daemon_ike_stop(struct daemon *d)
 		close(d->ike.fd500);
 	if (d->ike.timer_fd >= 0)
 		close(d->ike.timer_fd);
-	d->ike.fd500 = d->ike.timer_fd = -1;
+	if (d->ike.acquire_fd >= 0)
+		close(d->ike.acquire_fd);
+	d->ike.fd500 = d->ike.timer_fd = d->ike.acquire_fd = -1;
 	d->ike.on = false;
+	daemon_ike_hook_dp(d);
 }
 
 /* The engine's index of the IKE-managed peer called name, or -1. */

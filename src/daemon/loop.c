@@ -66,6 +66,8 @@ int daemon_run(struct daemon *d)
 				on_signal(d);
 			else if (d->ike.on && fd == d->ike.timer_fd)
 				daemon_ike_tick(d);
+			else if (d->ike.on && fd == d->ike.acquire_fd)
+				daemon_ike_acquired(d);
 			else if (d->ike.on &&
 				 (fd == d->ike.fd500 || fd == d->ike.fd4500))
 				daemon_ike_receive(d, fd);

@@ -54,6 +54,7 @@ static int switch_to(struct daemon *d, struct conf *next, struct dp *dp,
 	daemon_ike_reload_apply(d, next);
 	dp_free(&d->dp);
 	d->dp = *dp;
+	daemon_ike_hook_dp(d);
 	conf_free(&d->conf);
 	d->conf = *next;
 	free(d->net.sels);

@@ -315,6 +315,8 @@ static int open_loop(struct daemon *d)
 		err = watch(d->ep_fd, d->ike.fd4500);
 	if (!err && d->ike.on)
 		err = watch(d->ep_fd, d->ike.timer_fd);
+	if (!err && d->ike.on)
+		err = watch(d->ep_fd, d->ike.acquire_fd);
 	if (!err)
 		err = workers_init(d);
 	return err;
@@ -345,6 +347,7 @@ int daemon_start(struct daemon *d)
 
 	d->ep_fd = d->sig_fd = -1;
 	d->ike.fd500 = d->ike.fd4500 = d->ike.timer_fd = -1;
+	d->ike.acquire_fd = -1;
 	d->ike.kp = KEYPROC_NONE;
 	daemon_opts_resolve(d);
 	err = alloc_workers(d);

@@ -397,8 +397,11 @@ static enum dp_drop tx_classify(struct dp *dp, unsigned worker,
 	if (pol->action != SPD_PROTECT)
 		return count(st, DP_DROP_DISCARD);
 	peer = &dp->peers[POLICY_PEER(pol->id)];
-	if (!peer->nout)
+	if (!peer->nout) {
+		if (dp->acquire)
+			dp->acquire(dp->acquire_ctx, POLICY_PEER(pol->id));
 		return count(st, DP_DROP_NO_SA);
+	}
 	sa = peer->outv[worker % peer->nout];
 	if (p->len > sa->mtu) {
 		dest->mtu = sa->mtu;

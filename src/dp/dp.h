@@ -90,6 +90,11 @@ struct dp {
 	struct sadb in;          /* SPI -> inbound SA */
 	struct sadb out;         /* SPI -> outbound SA */
 	struct dp_stats stats;
+	/* Told of a packet dropped because its peer has no outbound SA (an
+	 * IKE peer's start = trap); from the workers, so cheap and thread-
+	 * safe. NULL: nobody. */
+	void (*acquire)(void *ctx, unsigned peer);
+	void *acquire_ctx;
 };
 
 /* Set up an empty data plane. 0 or -ENOMEM. */

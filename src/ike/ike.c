@@ -345,6 +345,24 @@ int ike_up(struct ike *ike, unsigned peer)
 	return ike_init_start(ike, peer);
 }
 
+int ike_acquire(struct ike *ike, unsigned peer)
+{
+	uint64_t now = ike_now(ike);
+
+	if (peer >= ike->npeers)
+		return -ENOENT;
+	if (ike->peers[peer].start != IKE_START_TRAP)
+		return -EPERM;
+	if (ikesa_of_peer(ike, peer))
+		return -EALREADY;
+	if (now < ike->retry_at[peer])
+		return -EAGAIN;
+	ike->retry_at[peer] = now + RETRY_MS;
+	log_info("ike %s: traffic without an SA: initiating",
+		 ike->peers[peer].name);
+	return ike_init_start(ike, peer);
+}
+
 int ike_down(struct ike *ike, unsigned peer)
 {
 	struct ike_sa *sa;
@@ -359,7 +377,10 @@ int ike_down(struct ike *ike, unsigned peer)
 				    sa->child.spi_out);
 		sa->child.up = false;
 	}
-	ike->retry_at[peer] = UINT64_MAX; /* stays down until brought up */
+	/* An initiating peer stays down until brought up; a trap peer's next
+	 * packet brings it back, as a trap should. */
+	ike->retry_at[peer] = ike->peers[peer].start == IKE_START_TRAP ?
+				      0 : UINT64_MAX;
 	if (sa->state == IKE_S_ESTABLISHED)
 		ike_info_send_delete(ike, sa);
 	else

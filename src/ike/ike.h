@@ -223,6 +223,12 @@ uint64_t ike_tick(struct ike *ike);
  * up), or down (delete its IKE SA, telling the peer). 0, -ENOENT for a bad
  * peer, -EALREADY. */
 int ike_up(struct ike *ike, unsigned peer);
+/* Traffic for peer found no SA: a start = trap peer initiates its IKE SA
+ * (and Child SA) unless one exists or is being set up, or it started less
+ * than 10 s ago or failed less than 10 s ago (ike_down does not disarm a
+ * trap: the peer's next packet starts it again). 0 when it
+ * started; -ENOENT, -EPERM (not trap), -EALREADY, -EAGAIN (too soon). */
+int ike_acquire(struct ike *ike, unsigned peer);
 int ike_down(struct ike *ike, unsigned peer);
 
 /* Going away: a DELETE to the peer of every established IKE SA (§1.4.1),

@@ -1047,3 +1047,50 @@ TEST(ike_engine_child_rekey_pfs_refused)
 	CHECK(!strcmp(state_of(1), "established"));
 	engines_stop();
 }
+
+/* start = trap: nothing until the data plane reports traffic without an
+ * SA (ike_acquire), then the IKE SA and Child SA come up; after a failed
+ * start, not again for 10 s; after `down`, the next packet brings the
+ * peer back; never a start for a peer that is not trap. */
+TEST(ike_engine_trap)
+{
+	int i;
+
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	sides[0].cfg.start = IKE_START_TRAP;
+	engines_start();
+	advance(20000);
+	CHECK_EQ(sent_total, 0);
+	CHECK_EQ(sides[0].ike.nsas, 0);
+	CHECK_EQ(ike_acquire(&sides[1].ike, 0), -EPERM);
+	CHECK_EQ(ike_acquire(&sides[0].ike, 1), -ENOENT);
+
+	drop_next = 1000; /* B unreachable: A gives up */
+	CHECK_EQ(ike_acquire(&sides[0].ike, 0), 0);
+	CHECK_EQ(ike_acquire(&sides[0].ike, 0), -EALREADY);
+	for (i = 0; i < 60 && sides[0].ike.nsas; i++)
+		advance(1000);
+	CHECK_EQ(sides[0].ike.nsas, 0);
+	CHECK_EQ(sides[0].ike.stats.failed, 1);
+	CHECK_EQ(ike_acquire(&sides[0].ike, 0), -EAGAIN);
+	drop_next = 0;
+	advance(10000);
+	CHECK_EQ(sides[0].ike.nsas, 0); /* no start by itself */
+	CHECK_EQ(ike_acquire(&sides[0].ike, 0), 0);
+	pump();
+	check_mirrored();
+
+	REQUIRE(ike_down(&sides[0].ike, 0) == 0);
+	pump();
+	advance(1);
+	CHECK_EQ(sides[0].ike.nsas, 0);
+	CHECK_EQ(sides[1].ike.nsas, 0);
+	CHECK_EQ(ike_acquire(&sides[0].ike, 0), 0);
+	pump();
+	CHECK(!strcmp(state_of(0), "established"));
+	CHECK(!strcmp(state_of(1), "established"));
+	engines_stop();
+}

@@ -1,0 +1,60 @@
+# Helpers of the lab tests with two IKE-managed tunsecd's (transport mode,
+# shared key): their configurations and what their `tunsec show` says.
+# Sourced after lib.sh and tunsecd_lib.sh.
+
+# write_ike HOST PEER PEERADDR LOCAL START PSK: an IKE-managed transport
+# configuration for HOST.
+write_ike() {
+	cat >"$LAB_TMP/$1.conf" <<EOF
+[daemon]
+local-address = $4
+control-socket = $LAB_TMP/$1.sock
+tun = $TSD_TUN
+log-level = debug
+
+[peer $2]
+address = $3
+mode = transport
+protect = proto icmp
+protect = proto tcp rport 9000
+protect = proto tcp lport 9000
+auth = psk
+psk = $6
+local-id = fqdn:$1.lab.example
+remote-id = fqdn:$2.lab.example
+start = $5
+dpd-delay = 2s
+retransmit-timeout = 500ms
+retransmit-tries = 2
+EOF
+	chmod 600 "$LAB_TMP/$1.conf"
+}
+
+write_pair() {
+	write_ike a b "$LAB_B4" "$LAB_A4" initiate "$1"
+	write_ike b a "$LAB_A4" "$LAB_B4" wait "${2:-$1}"
+}
+
+# state HOST: the state of HOST's IKE SA, "none" without one.
+state() {
+	tsd_query "$1" "j['ike_sas'][0]['state'] if j.get('ike_sas') else 'none'"
+}
+
+# child_up HOST: HOST has both halves of an IKE Child SA in its data plane.
+child_up() {
+	[ "$(tsd_query "$1" "len([s for s in j['sas'] if s['name'].startswith('ike-')]) == 2")" = True ]
+}
+
+# wait_for SECS CMD...: poll CMD every 0.1 s.
+wait_for() {
+	local i n=$(($1 * 10))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+both_up() { [ "$(state a)" = established ] && [ "$(state b)" = established ] && child_up a && child_up b; }
+both_gone() { [ "$(state a)" = none ] && [ "$(state b)" = none ] && ! child_up a && ! child_up b; }

@@ -10,7 +10,7 @@ set -eu
 # in a kernel image.
 PKGS="build-essential clang libssl-dev libipsec-mb-dev libpcap-dev \
 python3 python3-scapy python3-cryptography tshark tcpdump iperf3 \
-iproute2 iputils-ping ethtool nftables procps gnuplot-nox \
+iproute2 iputils-ping ethtool nftables conntrack procps gnuplot-nox \
 strongswan strongswan-swanctl charon-systemd libcharon-extra-plugins \
 libstrongswan-extra-plugins libstrongswan-standard-plugins wireguard-go wireguard-tools"
 

@@ -20,6 +20,7 @@
 #define LIFETIME_MAX (30 * 86400)
 #define REKEY_MAX 86400
 #define DPD_MAX 86400
+#define NAT_KEEPALIVE_MAX 3600
 #define RETRANSMIT_MS_MIN 100
 #define RETRANSMIT_MS_MAX 60000
 #define RETRANSMIT_TRIES_MAX 16
@@ -305,6 +306,12 @@ static int set_nat_traversal(struct conf_parser *p, void *item, const char *v)
 			       &((struct conf_ike *)item)->nat_traversal);
 }
 
+static int set_nat_keepalive(struct conf_parser *p, void *item, const char *v)
+{
+	return conf_value_duration(p, "nat-keepalive", v, 0, NAT_KEEPALIVE_MAX,
+				   &((struct conf_ike *)item)->nat_keepalive);
+}
+
 const struct conf_key_def conf_ike_keys[CONF_IKE_KEYS] = {
 	[CONF_IKE_AUTH] = { "auth", set_auth, false },
 	[CONF_IKE_PSK] = { "psk", set_psk, false },
@@ -333,6 +340,8 @@ const struct conf_key_def conf_ike_keys[CONF_IKE_KEYS] = {
 	[CONF_IKE_FRAGMENTATION] = { "fragmentation", set_fragmentation,
 				     false },
 	[CONF_IKE_NAT_TRAVERSAL] = { "nat-traversal", set_nat_traversal,
+				     false },
+	[CONF_IKE_NAT_KEEPALIVE] = { "nat-keepalive", set_nat_keepalive,
 				     false },
 };
 
@@ -369,6 +378,8 @@ static void defaults_fill(struct conf_ike *ike)
 		ike->fragmentation = true;
 	if (!set[CONF_IKE_NAT_TRAVERSAL])
 		ike->nat_traversal = true;
+	if (!set[CONF_IKE_NAT_KEEPALIVE])
+		ike->nat_keepalive = CONF_DEFAULT_NAT_KEEPALIVE;
 }
 
 static unsigned max3(unsigned a, unsigned b, unsigned c)

@@ -60,9 +60,10 @@ static int send_dgram(void *ctx, const struct ike_endpoint *local,
 {
 	struct daemon *d = ctx;
 	uint8_t out[4 + IKE_MSG_MAX];
-	int fd = marker ? d->ike.fd4500 : d->ike.fd500;
+	/* Port 4500's socket also sends NAT-keepalives, without a marker. */
+	int fd = marker || local->port != IKE_PORT ? d->ike.fd4500
+						    : d->ike.fd500;
 
-	(void)local;
 	if (len > IKE_MSG_MAX || fd < 0)
 		return -EINVAL;
 	memset(out, 0, 4);
@@ -140,8 +141,10 @@ static int child_up(void *ctx, const struct ike_child_sa *c, unsigned halves)
 	const char *why = NULL;
 	int err;
 
-	complete(d, &d->dp.peers[peer], &cs.in, &cs.out);
 	daemon_park(d);
+	if (c->remote.port) /* behind a NAT, the port it mapped */
+		d->dp.peers[peer].port = c->remote.port;
+	complete(d, &d->dp.peers[peer], &cs.in, &cs.out);
 	err = halves & IKE_HALF_IN ?
 		dp_sa_install_cpu(&d->dp, peer, true, 0, "ike-in", &cs.in, &why) : 0;
 	if (!err && halves & IKE_HALF_OUT)
@@ -152,6 +155,16 @@ static int child_up(void *ctx, const struct ike_child_sa *c, unsigned halves)
 		log_err("ike %s: Child SA refused by the data plane: %s",
 			d->dp.peers[peer].name, why ? why : strerror(-err));
 	return err;
+}
+
+static void peer_moved(void *ctx, unsigned peer,
+		       const struct ike_endpoint *remote)
+{
+	struct daemon *d = ctx;
+
+	daemon_park(d);
+	d->dp.peers[d->ike.engine.peers[peer].dp_peer].port = remote->port;
+	daemon_unpark(d);
 }
 
 static void child_down(void *ctx, unsigned peer, uint32_t spi_in,
@@ -234,6 +247,7 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	out->rtx_ms = k->retransmit_timeout_ms;
 	out->rtx_tries = k->retransmit_tries;
 	out->dpd_s = k->dpd_delay;
+	out->keepalive_s = k->nat_keepalive;
 	out->fragmentation = k->fragmentation;
 	out->ike_life_s = k->ike_lifetime;
 	out->child_life_s = k->child_lifetime;
@@ -424,9 +438,17 @@ void daemon_ike_hook_dp(struct daemon *d)
 {
 	bool on = d->ike.on && d->ike.acquire_fd >= 0 &&
 		  any_trap(&d->ike.engine);
+	struct ike_sa_info info;
+	unsigned i;
 
 	d->dp.acquire = on ? acquire : NULL;
 	d->dp.acquire_ctx = on ? d : NULL;
+	/* A new data plane has the configured ports: the peers' ports as
+	 * their IKE SAs know them (a NAT's) again. */
+	for (i = 0; d->ike.on && ike_sa_get(&d->ike.engine, i, &info); i++)
+		if (info.children && info.remote.port)
+			d->dp.peers[d->ike.engine.peers[info.peer].dp_peer]
+				.port = info.remote.port;
 }
 
 void daemon_ike_acquired(struct daemon *d)
@@ -479,6 +501,7 @@ int daemon_ike_start(struct daemon *d, int fd4500)
 		.ctx = d, .send = send_dgram, .auth_psk = auth_psk, .sign = sign,
 		.child_usage = child_usage,
 		.child_up = child_up, .child_down = child_down,
+		.peer_moved = peer_moved,
 		.now_ms = now_ms, .random = random_bytes,
 	};
 	struct ike_peer_cfg *cfg;

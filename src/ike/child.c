@@ -76,6 +76,7 @@ static int configs(struct ike_sa *sa, bool we_init,
 	cs->peer = sa->peer;
 	cs->sel = c->sel;
 	cs->nsel = c->nsel;
+	cs->remote = sa->remote;
 	base_config(c, cipher, icv, &cs->in);
 	base_config(c, cipher, icv, &cs->out);
 	cs->in.spi = c->spi_in;
@@ -143,6 +144,7 @@ void ike_child_switch_out(struct ike *ike, struct ike_sa *sa)
 	cs.peer = sa->peer;
 	cs.sel = c->sel;
 	cs.nsel = c->nsel;
+	cs.remote = sa->remote;
 	base_config(c, cipher, icv, &cs.out);
 	cs.out.spi = p->spi;
 	cs.out.seq = 1;

@@ -7,7 +7,9 @@
  * must believe a NAT lies between them: our NAT_DETECTION_SOURCE_IP is a
  * hash of nothing the peer can reproduce, which makes the peer encapsulate
  * (as strongSwan's "encap = yes" does), and we move to port 4500 for
- * everything after IKE_SA_INIT.
+ * everything after IKE_SA_INIT. The peer's NAT_DETECTION_DESTINATION_IP
+ * is checked honestly: when it is not the hash of our own address and
+ * port, a NAT stands in front of us and we send NAT-keepalives (ike.c).
  */
 #include <errno.h>
 #include <openssl/evp.h>
@@ -58,6 +60,29 @@ static void put_natd(struct ike *ike, struct ike_writer *w,
 	put_notify(w, IKE_N_NAT_DETECTION_SOURCE_IP, h, sizeof(h));
 	if (!natd_hash(sa->spi_i, sa->spi_r, &sa->remote, h))
 		put_notify(w, IKE_N_NAT_DETECTION_DESTINATION_IP, h, sizeof(h));
+}
+
+/* Whether a NAT stands in front of us: the peer's hash of the address and
+ * port it sent to is not ours (§2.23); then we keep the NAT's mapping
+ * open with keepalives. No notification: no NAT known. */
+static bool nat_in_front(uint64_t spi_i, uint64_t spi_r,
+			 const struct ike_endpoint *local,
+			 const struct ike_notify *dst)
+{
+	uint8_t h[IKE_NATD_HASH_LEN];
+
+	if (!dst->type || dst->len != sizeof(h) ||
+	    natd_hash(spi_i, spi_r, local, h))
+		return false;
+	return memcmp(h, dst->data, sizeof(h)) != 0;
+}
+
+static void note_nat(struct ike *ike, struct ike_sa *sa)
+{
+	if (sa->nat_local)
+		log_info("ike %s: a NAT is in front of us: NAT-keepalives "
+			 "every %u s", ikesa_cfg(ike, sa)->name,
+			 ikesa_cfg(ike, sa)->keepalive_s);
 }
 
 /* The hashes we take in RFC 7427 signatures (§4). */
@@ -159,6 +184,7 @@ struct init_in {
 	size_t nonce_len;
 	struct ike_notify err;    /* an error notification, type 0: none */
 	struct ike_notify cookie, invalid_ke, hashes;
+	struct ike_notify natd_dst; /* NAT_DETECTION_DESTINATION_IP */
 	bool frag;                /* IKEV2_FRAGMENTATION_SUPPORTED */
 	bool has_sa, has_ke;
 };
@@ -173,6 +199,9 @@ static void read_notify(const struct ike_notify *n, struct init_in *in)
 		in->cookie = *n;
 	else if (n->type == IKE_N_INVALID_KE_PAYLOAD)
 		in->invalid_ke = *n;
+	else if (n->type == IKE_N_NAT_DETECTION_DESTINATION_IP &&
+		 !in->natd_dst.type)
+		in->natd_dst = *n;
 	else if (n->type < IKE_NOTIFY_STATUS_MIN && !in->err.type)
 		in->err = *n;
 }
@@ -305,6 +334,8 @@ static void accept_init(struct ike *ike, const struct ike_msg *m,
 	sa->spi_i = m->hdr.spi_i;
 	sa->local = *local;
 	sa->remote = *remote;
+	/* The request's hash has SPIr 0: the initiator knew no other. */
+	sa->nat_local = nat_in_front(sa->spi_i, 0, local, &in->natd_dst);
 	sa->suite = *chosen;
 	memcpy(sa->ni, in->nonce, in->nonce_len);
 	keep_hashes(sa, &in->hashes);
@@ -326,6 +357,7 @@ static void accept_init(struct ike *ike, const struct ike_msg *m,
 	}
 	sa->state = IKE_S_INIT_DONE;
 	ike->half_open++;
+	note_nat(ike, sa);
 }
 
 /* Whether a new request from a configured peer may have an SA: well
@@ -490,6 +522,9 @@ void ike_init_response(struct ike *ike, struct ike_sa *sa,
 		return;
 	}
 	sa->init_r_len = m->len;
+	sa->nat_local = nat_in_front(sa->spi_i, sa->spi_r, &sa->local,
+				     &in.natd_dst);
+	note_nat(ike, sa);
 	sa->req.valid = false;
 	sa->rtx_at = 0;
 	sa->next_req = 1;

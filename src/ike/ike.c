@@ -99,6 +99,7 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 		       const struct ike_endpoint *remote)
 {
 	struct ike_chain inner;
+	bool moved;
 	int err;
 
 	if (sa->resp.valid && m->hdr.msg_id == sa->resp.msg_id &&
@@ -120,10 +121,17 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 	}
 	sa->next_peer_req++;
 	sa->last_rx = ike_now(ike);
-	/* Authenticated: answer where it came from (the move to 4500). */
+	/* Authenticated: answer where it came from (the move to 4500, or a
+	 * NAT's new mapping: the Child SA's ESP follows, §2.23). */
+	moved = sa->child.up && sa->natt && remote->port != sa->remote.port;
 	sa->local = *local;
 	sa->remote = *remote;
 	sa->natt = local->port != IKE_PORT;
+	if (moved && ike->env.peer_moved) {
+		log_info("ike %s: the peer moved to port %u",
+			 ikesa_cfg(ike, sa)->name, remote->port);
+		ike->env.peer_moved(ike->env.ctx, sa->peer, remote);
+	}
 	if (m->hdr.exchange == IKE_EXCH_AUTH)
 		ike_auth_request(ike, sa, m, &inner);
 	else if (m->hdr.exchange == IKE_EXCH_INFORMATIONAL)
@@ -257,6 +265,25 @@ static void rekeys(struct ike *ike, struct ike_sa *sa, uint64_t now)
 		ike_rekey_start(ike, sa);
 }
 
+/* Behind a NAT, a one-byte datagram now and then keeps its mapping of
+ * our port 4500 alive (RFC 3948 §2.3); 0 when none is due. */
+static uint64_t nat_keepalive(struct ike *ike, struct ike_sa *sa,
+			      uint64_t now)
+{
+	static const uint8_t ka = 0xff;
+	uint32_t every = ikesa_cfg(ike, sa)->keepalive_s;
+
+	if (sa->state != IKE_S_ESTABLISHED || !sa->nat_local || !sa->natt ||
+	    !every)
+		return 0;
+	if (now >= sa->keepalive_at) {
+		ike->env.send(ike->env.ctx, &sa->local, &sa->remote, false,
+			      &ka, 1);
+		sa->keepalive_at = now + 1000ull * every;
+	}
+	return sa->keepalive_at;
+}
+
 /* One SA's timers; returns when it next needs a tick. */
 static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 {
@@ -282,6 +309,7 @@ static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 	if (sa->state == IKE_S_DEAD)
 		return now;
 	next = earliest(UINT64_MAX, ike_child_reap(ike, sa, now));
+	next = earliest(next, nat_keepalive(ike, sa, now));
 	next = earliest(next, sa->req.valid ? sa->rtx_at : 0);
 	next = earliest(next, sa->child.out.valid ? sa->child.out.at : 0);
 	if (sa->state == IKE_S_ESTABLISHED) {
@@ -434,5 +462,7 @@ bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 	out->child_spi_in = sa->child.spi_in;
 	out->child_spi_out = sa->child.spi_out;
 	out->child_suite = sa->child.suite;
+	out->remote = sa->remote;
+	out->nat_local = sa->nat_local;
 	return true;
 }

@@ -85,6 +85,8 @@ struct ike_peer_cfg {
 	uint32_t rtx_ms;          /* first retransmission timeout */
 	unsigned rtx_tries;       /* retransmissions before giving up */
 	uint32_t dpd_s;           /* liveness check interval; 0: off */
+	uint32_t keepalive_s;     /* NAT-keepalive interval when we are
+				   * behind a NAT (RFC 3948 §2.3); 0: off */
 	bool fragmentation;       /* RFC 7383: announce it (we take
 				   * fragments; we send none yet) */
 	/* Rekeying (§2.8) starts a random 0..jitter_s plus margin_s before a
@@ -102,6 +104,9 @@ struct ike_child_sa {
 	struct esp_sa_config in, out;
 	const struct spd_selector *sel; /* negotiated, this host's view */
 	unsigned nsel;
+	/* The peer's end of the IKE SA on port 4500: its ESP comes from
+	 * there and goes there (behind a NAT, the NAT's port). */
+	struct ike_endpoint remote;
 };
 
 #define IKE_HALF_IN 0x1
@@ -142,6 +147,11 @@ struct ike_env {
 	int (*child_usage)(void *ctx, unsigned peer, uint32_t spi_in,
 			   uint32_t spi_out, uint64_t *bytes,
 			   uint64_t *packets, uint64_t *seq_left);
+	/* The peer, behind a NAT, now speaks from another port (an
+	 * authenticated request came from it, RFC 7296 §2.23): its ESP goes
+	 * there from now on. NULL: not followed. */
+	void (*peer_moved)(void *ctx, unsigned peer,
+			   const struct ike_endpoint *remote);
 	uint64_t (*now_ms)(void *ctx);
 	/* len random bytes (a CSPRNG). */
 	void (*random)(void *ctx, void *buf, size_t len);
@@ -251,6 +261,8 @@ struct ike_sa_info {
 	unsigned children;
 	uint32_t child_spi_in, child_spi_out;
 	struct ike_suite_esp child_suite;
+	struct ike_endpoint remote; /* where the peer speaks from */
+	bool nat_local;           /* a NAT is in front of us */
 };
 
 /* The i-th IKE SA (0 = newest), false past the last. */

@@ -112,6 +112,9 @@ struct ike_sa {
 	uint64_t spi_i, spi_r;
 	struct ike_endpoint local, remote;
 	bool natt;                /* on port 4500 with the non-ESP marker */
+	bool nat_local;           /* a NAT is in front of us (the peer's
+				   * NAT_DETECTION_DESTINATION_IP) */
+	uint64_t keepalive_at;    /* next NAT-keepalive; 0: at once */
 	struct ike_suite_ike suite;
 	struct ike_dh *dh;        /* until the keys are derived */
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];

@@ -30,7 +30,7 @@
 # happen elsewhere (see rst_attack.py --sniff-iface).
 #
 # Rules every lab test keeps:
-#  - names are per run: ts-<test>-<pid>-{a,b,ta,tb}, so two tests (or two
+#  - names are per run: ts-<test>-<pid>-{a,b,r,ta,tb}, so two tests (or two
 #    copies of one) run at the same time without colliding. Interfaces are
 #    created inside the namespaces (veth peers are made in place with
 #    `peer ... netns`), never in the root namespace;
@@ -48,6 +48,7 @@ LAB_TEST=$(basename "$0" .sh | tr -c 'A-Za-z0-9_\n-' '_')
 LAB_PREFIX="ts-$LAB_TEST-$$"
 A="$LAB_PREFIX-a"
 B="$LAB_PREFIX-b"
+R="$LAB_PREFIX-r"
 TA="$LAB_PREFIX-ta"
 TB="$LAB_PREFIX-tb"
 LAB_A4=10.201.0.1
@@ -227,6 +228,50 @@ lab_up() {
 	ip -n "$B" link set ub up || lab_die "ub up"
 	if ! lab_wait_up "$A" ua 5 || ! lab_wait_up "$B" ub 5; then
 		lab_die "underlay did not come up"
+	fi
+}
+
+# lab_nat_up: A behind a NAT. Namespaces $A, $R (a router that
+# masquerades what leaves towards B, mapping source ports at random from
+# 20000-29999) and $B, and the scratch directory $LAB_TMP:
+#
+#   $A ua 10.202.0.1/24 -- veth -- ra 10.202.0.254/24  $R
+#                                   rb $LAB_A4/24      -- veth -- ub $LAB_B4/24 $B
+#
+# B reaches A only through the NAT's address, $LAB_A4; A's route to B's
+# network goes through R. LAB_A4_PRIV is A's own address.
+LAB_A4_PRIV=10.202.0.1
+lab_nat_up() {
+	[ "$(id -u)" = 0 ] || lab_die "the lab needs root (network namespaces)"
+	LAB_TMP=$(mktemp -d "/tmp/tunsec-lab.$LAB_PREFIX.XXXXXX") || lab_die "mktemp"
+	_lab_ns_add "$A"
+	_lab_ns_add "$R"
+	_lab_ns_add "$B"
+	ip -n "$A" link add name ua index 101 type veth peer name ra index 102 \
+		netns "$R" || lab_die "veth ua/ra"
+	ip -n "$R" link add name rb index 103 type veth peer name ub index 104 \
+		netns "$B" || lab_die "veth rb/ub"
+	ip -n "$A" addr add "$LAB_A4_PRIV/24" dev ua
+	ip -n "$R" addr add 10.202.0.254/24 dev ra
+	ip -n "$R" addr add "$LAB_A4/24" dev rb
+	ip -n "$B" addr add "$LAB_B4/24" dev ub
+	ip -n "$A" link set ua up && ip -n "$R" link set ra up &&
+		ip -n "$R" link set rb up && ip -n "$B" link set ub up ||
+		lab_die "links up"
+	ip -n "$A" route add 10.201.0.0/24 via 10.202.0.254 || lab_die "route via R"
+	ip netns exec "$R" sysctl -q -w net.ipv4.ip_forward=1 || lab_die "forwarding"
+	ip netns exec "$R" nft -f - <<EOF || lab_die "nft masquerade"
+table ip lab_nat {
+	chain post {
+		type nat hook postrouting priority srcnat;
+		oifname "rb" meta l4proto { tcp, udp } masquerade to :20000-29999 random
+		oifname "rb" masquerade
+	}
+}
+EOF
+	if ! lab_wait_up "$A" ua 5 || ! lab_wait_up "$R" rb 5 ||
+		! lab_wait_up "$B" ub 5; then
+		lab_die "links did not come up"
 	fi
 }
 

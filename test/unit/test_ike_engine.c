@@ -63,6 +63,10 @@ static int drop_next;        /* drop this many datagrams from now on */
 static unsigned broken;      /* deliveries after which a side sent into
 			      * the void (make-before-break broken) */
 static bool keep_copies;     /* remember every datagram delivered */
+static uint16_t nat_shift;   /* A behind a NAT: B sees A's ports moved up
+			      * by this much (0: no NAT) */
+static unsigned keepalives[2]; /* NAT-keepalives each side sent */
+static uint16_t moved_to[2]; /* peer_moved: the peer's new port */
 static struct dgram delivered[QMAX];
 static unsigned ndelivered;
 
@@ -73,7 +77,10 @@ static int env_send(void *ctx, const struct ike_endpoint *local,
 	struct side *s = ctx;
 	struct dgram *d;
 
-	(void)marker;
+	if (!marker && len == 1 && buf[0] == 0xff) {
+		keepalives[s->id]++;
+		return 0;
+	}
 	sent_total++;
 	if (drop_next > 0) {
 		drop_next--;
@@ -85,6 +92,10 @@ static int env_send(void *ctx, const struct ike_endpoint *local,
 	d->to = !s->id;
 	d->from = *local;
 	d->dst = *remote;
+	if (nat_shift && s->id == 0)
+		d->from.port = (uint16_t)(d->from.port + nat_shift);
+	else if (nat_shift && d->dst.port > nat_shift)
+		d->dst.port = (uint16_t)(d->dst.port - nat_shift);
 	memcpy(d->buf, buf, len);
 	d->len = len;
 	return 0;
@@ -162,6 +173,7 @@ static int env_child_up(void *ctx, const struct ike_child_sa *c,
 	}
 	s->up.peer = c->peer;
 	s->up.nsel = c->nsel;
+	s->up.remote = c->remote;
 	if (halves == (IKE_HALF_IN | IKE_HALF_OUT) || s->ups == 0)
 		s->ups++;
 	return 0;
@@ -200,6 +212,15 @@ static bool sendable(const struct side *from, const struct side *to)
 			       !memcmp(to->in[i].key, from->out.key,
 				       from->out.key_len);
 	return false;
+}
+
+static void env_moved(void *ctx, unsigned peer,
+		      const struct ike_endpoint *remote)
+{
+	struct side *s = ctx;
+
+	(void)peer;
+	moved_to[s->id] = remote->port;
 }
 
 static uint64_t env_now(void *ctx)
@@ -286,11 +307,14 @@ static void engines_start(void)
 		.send = env_send, .auth_psk = env_auth, .sign = env_sign,
 		.child_usage = env_usage,
 		.child_up = env_child_up, .child_down = env_child_down,
+		.peer_moved = env_moved,
 		.now_ms = env_now, .random = env_random,
 	};
 	int i;
 
 	qlen = sent_total = ndelivered = broken = 0;
+	keepalives[0] = keepalives[1] = 0;
+	moved_to[0] = moved_to[1] = 0;
 	drop_next = 0;
 	keep_copies = false;
 	for (i = 0; i < 2; i++) {
@@ -1092,5 +1116,71 @@ TEST(ike_engine_trap)
 	pump();
 	CHECK(!strcmp(state_of(0), "established"));
 	CHECK(!strcmp(state_of(1), "established"));
+	engines_stop();
+}
+
+/* A behind a NAT that moves its ports: A learns it from B's NAT detection
+ * and sends NAT-keepalives, B does not; B's Child SA goes to the NAT's
+ * port, and when the NAT's mapping changes, B follows A's next request. */
+TEST(ike_engine_nat)
+{
+	struct ike_sa_info ia, ib;
+	int i;
+
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TUNNEL);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TUNNEL);
+	sides[0].cfg.keepalive_s = sides[1].cfg.keepalive_s = 5;
+	nat_shift = 10000;
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	check_mirrored();
+	broken = 0; /* the first Child SA's moment: see establish() */
+	REQUIRE(ike_sa_get(&sides[0].ike, 0, &ia));
+	REQUIRE(ike_sa_get(&sides[1].ike, 0, &ib));
+	CHECK(ia.nat_local);
+	CHECK(!ib.nat_local);
+	CHECK_EQ(ib.remote.port, IKE_NATT_PORT + 10000);
+	CHECK_EQ(sides[1].up.remote.port, IKE_NATT_PORT + 10000);
+	CHECK_EQ(sides[0].up.remote.port, IKE_NATT_PORT);
+	for (i = 0; i < 4; i++)
+		advance(5000);
+	CHECK(keepalives[0] >= 4);
+	CHECK_EQ(keepalives[1], 0);
+
+	nat_shift = 20000; /* the NAT forgot: a new mapping */
+	CHECK_EQ(moved_to[1], 0);
+	child_rekey(0);
+	CHECK_EQ(moved_to[1], IKE_NATT_PORT + 20000);
+	CHECK_EQ(sides[1].up.remote.port, IKE_NATT_PORT + 20000);
+	nat_shift = 0;
+	engines_stop();
+}
+
+/* Without a NAT neither side sends keepalives or sees the peer move. */
+TEST(ike_engine_no_nat)
+{
+	struct ike_sa_info ia;
+	int i;
+
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TUNNEL);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TUNNEL);
+	sides[0].cfg.keepalive_s = sides[1].cfg.keepalive_s = 5;
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	check_mirrored();
+	broken = 0; /* the first Child SA's moment: see establish() */
+	REQUIRE(ike_sa_get(&sides[0].ike, 0, &ia));
+	CHECK(!ia.nat_local);
+	for (i = 0; i < 4; i++)
+		advance(5000);
+	child_rekey(1);
+	CHECK_EQ(keepalives[0] + keepalives[1], 0);
+	CHECK_EQ(moved_to[0] + moved_to[1], 0);
 	engines_stop();
 }

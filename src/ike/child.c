@@ -50,11 +50,10 @@ static void base_config(const struct ike_child *c, enum esp_cipher cipher,
 }
 
 /* Both halves of the child from KEYMAT; keys point into *k. */
-static int configs(struct ike_sa *sa, bool we_init,
-		   const struct ike_child_seed *seed, struct ike_child_sa *cs,
-		   struct ike_child_keys *k)
+static int configs(struct ike_sa *sa, const struct ike_child *c,
+		   bool we_init, const struct ike_child_seed *seed,
+		   struct ike_child_sa *cs, struct ike_child_keys *k)
 {
-	struct ike_child *c = &sa->child;
 	struct ike_child_suite suite = {
 		.encr = (enum ike_encr_alg)c->suite.encr,
 		.encr_key_bits = c->suite.encr_key_bits,
@@ -105,15 +104,15 @@ static void keep_out(struct ike *ike, struct ike_child *c,
 	p->at = ike->env.now_ms(ike->env.ctx) + IKE_SWITCH_MS;
 }
 
-int ike_child_install(struct ike *ike, struct ike_sa *sa, bool we_init,
+int ike_child_install(struct ike *ike, struct ike_sa *sa,
+		      struct ike_child *c, bool we_init,
 		      const struct ike_child_seed *seed, unsigned halves)
 {
-	struct ike_child *c = &sa->child;
 	struct ike_child_sa cs;
 	struct ike_child_keys k;
 	int err;
 
-	err = configs(sa, we_init, seed, &cs, &k);
+	err = configs(sa, c, we_init, seed, &cs, &k);
 	if (err)
 		return err;
 	err = ike->env.child_up(ike->env.ctx, &cs, halves);
@@ -127,6 +126,21 @@ int ike_child_install(struct ike *ike, struct ike_sa *sa, bool we_init,
 		 ikesa_cfg(ike, sa)->name, c->spi_in, c->spi_out,
 		 halves & IKE_HALF_OUT ? "" : " from the old SA's deletion");
 	return 0;
+}
+
+void ike_child_twin_promote(struct ike *ike, struct ike_sa *sa)
+{
+	struct ike_twin *t = &sa->twin;
+	struct ike_child old = sa->child;
+
+	if (!t->valid)
+		return;
+	sa->child = t->next;
+	sa->child.spi_out = old.spi_out; /* until the peer deletes it */
+	sa->child.old_spi_in = old.spi_in;
+	secure_zero(t, sizeof(*t));
+	ike_child_schedule(ike, sa);
+	ike->stats.child_rekeys++;
 }
 
 void ike_child_switch_out(struct ike *ike, struct ike_sa *sa)

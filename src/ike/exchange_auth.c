@@ -163,7 +163,7 @@ static int install(struct ike *ike, struct ike_sa *sa)
 		.ni = sa->ni, .ni_len = sa->ni_len,
 		.nr = sa->nr, .nr_len = sa->nr_len,
 	};
-	int err = ike_child_install(ike, sa, sa->initiator, &seed,
+	int err = ike_child_install(ike, sa, &sa->child, sa->initiator, &seed,
 				    IKE_HALF_IN | IKE_HALF_OUT);
 
 	if (!err)

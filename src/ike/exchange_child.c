@@ -245,13 +245,12 @@ static uint16_t negotiate(struct ike *ike, struct ike_sa *sa,
 	return 0;
 }
 
-/* Put the new inbound half in force; the old outbound SA carries on until
- * the switch. 0 or -errno (sa->child unchanged). */
+/* Put the new inbound half of a->next in force, its outbound half kept in
+ * a->next.out. 0 or -errno. */
 static int respond_install(struct ike *ike, struct ike_sa *sa,
 			   const struct child_in *in, uint32_t new_in,
 			   struct child_answer *a)
 {
-	struct ike_child old = sa->child;
 	struct ike_child_seed seed = {
 		.ni = in->nonce, .ni_len = in->nonce_len,
 		.nr = a->nr, .nr_len = sizeof(a->nr),
@@ -260,16 +259,38 @@ static int respond_install(struct ike *ike, struct ike_sa *sa,
 	};
 
 	a->next.spi_in = new_in;
-	a->next.old_spi_in = old.spi_in;
+	a->next.old_spi_in = 0;
 	a->next.up = false;
+	return ike_child_install(ike, sa, &a->next, false, &seed, IKE_HALF_IN);
+}
+
+/* The answered rekey takes effect: the new pair replaces the Child SA,
+ * whose old outbound SA carries on until the switch. */
+static void respond_adopt(struct ike *ike, struct ike_sa *sa,
+			  struct child_answer *a)
+{
+	uint32_t old_out = sa->child.spi_out, old_in = sa->child.spi_in;
+
 	sa->child = a->next;
-	if (ike_child_install(ike, sa, false, &seed, IKE_HALF_IN)) {
-		sa->child = old;
-		return -EIO;
-	}
-	sa->child.spi_out = old.spi_out;
-	sa->child.out.spi = a->next.spi_out;
-	return 0;
+	sa->child.spi_out = old_out;
+	sa->child.old_spi_in = old_in;
+	ike_child_schedule(ike, sa);
+	ike->stats.child_rekeys++;
+}
+
+/* A rekey of the peer's met ours in flight (§2.25.1): answered as usual,
+ * its pair kept aside until our answer settles which pair stays. */
+static void respond_twin(struct ike_sa *sa, const struct child_in *in,
+			 struct child_answer *a)
+{
+	struct ike_twin *t = &sa->twin;
+
+	t->valid = true;
+	t->next = a->next;
+	memcpy(t->ni, in->nonce, in->nonce_len);
+	t->ni_len = in->nonce_len;
+	memcpy(t->nr, a->nr, sizeof(a->nr));
+	t->nr_len = sizeof(a->nr);
 }
 
 static void rekey_respond(struct ike *ike, struct ike_sa *sa,
@@ -277,6 +298,7 @@ static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 {
 	const struct ike_child *old = &sa->child;
 	uint32_t id = m->hdr.msg_id, new_in = ike_child_new_spi(ike);
+	bool collide = ike_rekeying(sa) && sa->pend.kind == IKE_REQ_CHILD_REKEY;
 	struct child_answer a;
 	uint8_t buf[IKE_PKT_MAX];
 	struct ike_writer w;
@@ -287,9 +309,10 @@ static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 		ike_child_refuse(ike, sa, id, IKE_N_CHILD_SA_NOT_FOUND, NULL, 0);
 		return;
 	}
-	if (old->out.valid || ike_rekeying(sa)) {
-		/* Colliding with a rekey of ours (or the last one is not
-		 * finished): the peer tries again later (§2.25). */
+	if (old->out.valid || sa->twin.valid ||
+	    (ike_rekeying(sa) && !collide)) {
+		/* The last rekey is not finished, or an IKE SA rekey of ours
+		 * is in flight: the peer tries again later (§2.25). */
 		ike_child_refuse(ike, sa, id, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
@@ -310,8 +333,11 @@ static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 	}
 	if (len < 0)
 		return;
-	ike_child_schedule(ike, sa);
-	ike->stats.child_rekeys++;
+	if (collide)
+		respond_twin(sa, in, &a);
+	else
+		respond_adopt(ike, sa, &a);
+	secure_zero(&a, sizeof(a));
 	ikesa_send_response(ike, sa, buf, (size_t)len, id);
 }
 
@@ -348,6 +374,12 @@ void ike_child_request(struct ike *ike, struct ike_sa *sa,
 
 static void rekey_failed(struct ike *ike, struct ike_sa *sa, const char *why)
 {
+	if (sa->twin.valid || sa->pend.superseded) {
+		/* The peer's simultaneous rekey stands instead (§2.25.1). */
+		log_info("ike %s: the peer's Child SA rekey stands; ours: %s",
+			 ikesa_cfg(ike, sa)->name, why);
+		return;
+	}
 	log_warn("ike %s: Child SA rekey failed: %s", ikesa_cfg(ike, sa)->name,
 		 why);
 	/* Try again later: the old SA goes on meanwhile. */
@@ -375,12 +407,58 @@ static int pfs_shared(const struct ike_rekey_state *p,
 	return 0;
 }
 
+/* Octet by octet, a prefix before what it starts (§2.8.1's "lowest"). */
+static int nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
+		     size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* Simultaneous rekeys (§2.8.1): the pair whose exchange has the lowest of
+ * the four nonces is redundant, and closed by the side that created it.
+ * Whether that is ours (nonces ni, nr) rather than the twin. */
+static bool ours_redundant(const uint8_t *ni, size_t ni_len,
+			   const uint8_t *nr, size_t nr_len,
+			   const struct ike_twin *t)
+{
+	const uint8_t *lo = ni;
+	size_t lo_len = ni_len;
+
+	if (nonce_cmp(nr, nr_len, lo, lo_len) < 0) {
+		lo = nr;
+		lo_len = nr_len;
+	}
+	return nonce_cmp(lo, lo_len, t->ni, t->ni_len) < 0 &&
+	       nonce_cmp(lo, lo_len, t->nr, t->nr_len) < 0;
+}
+
+/* Our pair lost to the peer's (or came after it went in force): its
+ * inbound half in force for what the peer may send on it meanwhile, then
+ * deleted by us, its creator; the peer's pair stays. */
+static void rekey_redundant(struct ike *ike, struct ike_sa *sa,
+			    struct ike_child *next,
+			    const struct ike_child_seed *seed)
+{
+	uint32_t spi = next->spi_in;
+
+	if (ike_child_install(ike, sa, next, true, seed, IKE_HALF_IN))
+		spi = 0;
+	secure_zero(&next->out, sizeof(next->out));
+	ike_child_twin_promote(ike, sa);
+	log_info("ike %s: simultaneous Child SA rekeys: the peer's stays, "
+		 "ours goes", ikesa_cfg(ike, sa)->name);
+	if (spi)
+		ike_info_send_child_delete(ike, sa, spi);
+}
+
 static void rekey_done(struct ike *ike, struct ike_sa *sa,
 		       const struct child_in *in)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
 	struct ike_child next = sa->child, old = sa->child;
-	const struct ike_rekey_state *p = &sa->pend;
+	struct ike_rekey_state *p = &sa->pend;
 	uint8_t shared[IKE_DH_SHARED_MAX];
 	struct ike_child_seed seed = {
 		.ni = p->nonce, .ni_len = p->nonce_len,
@@ -397,17 +475,33 @@ static void rekey_done(struct ike *ike, struct ike_sa *sa,
 	}
 	next.spi_in = p->spi;
 	next.old_spi_in = old.spi_in;
-	sa->child = next;
-	err = ike_child_install(ike, sa, true, &seed,
+	next.out.valid = false;
+	if (p->superseded || (sa->twin.valid &&
+			      ours_redundant(p->nonce, p->nonce_len, in->nonce,
+					     in->nonce_len, &sa->twin))) {
+		rekey_redundant(ike, sa, &next, &seed);
+		secure_zero(shared, sizeof(shared));
+		return;
+	}
+	err = ike_child_install(ike, sa, &next, true, &seed,
 				IKE_HALF_IN | IKE_HALF_OUT);
 	secure_zero(shared, sizeof(shared));
 	if (err) {
-		sa->child = old;
 		rekey_failed(ike, sa, "the data plane refused the new SAs");
 		return;
 	}
+	sa->child = next;
 	ike_child_schedule(ike, sa);
 	ike->stats.child_rekeys++;
+	if (sa->twin.valid) {
+		/* The peer's pair is the redundant one: the peer deletes it;
+		 * nothing is ever sent on it, so its inbound half just goes
+		 * after the grace time. */
+		log_info("ike %s: simultaneous Child SA rekeys: ours stays, "
+			 "the peer's goes", cfg->name);
+		ike_child_retire(ike, sa, sa->twin.next.spi_in);
+		secure_zero(&sa->twin, sizeof(sa->twin));
+	}
 	/* The old pair goes; its inbound half after the grace time. */
 	ike_info_send_child_delete(ike, sa, old.spi_in);
 }
@@ -439,8 +533,11 @@ static void child_rekey_answer(struct ike *ike, struct ike_sa *sa,
 		rekey_failed(ike, sa, ike_notify_name(in.error));
 	else
 		rekey_done(ike, sa, &in);
+	/* Ours failed with the peer's answered: the peer's is the rekey. */
+	ike_child_twin_promote(ike, sa);
 	ike_dh_free(sa->pend.dh);
 	sa->pend.dh = NULL;
+	sa->pend.superseded = false;
 }
 
 void ike_child_response(struct ike *ike, struct ike_sa *sa,

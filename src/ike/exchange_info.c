@@ -9,6 +9,7 @@
 #include "ike/ikesa.h"
 #include "util/bytes.h"
 #include "util/log.h"
+#include "util/secure.h"
 
 /* Start an INFORMATIONAL message on sa; payloads go inside its SK. */
 static void send_request(struct ike *ike, struct ike_sa *sa,
@@ -51,6 +52,7 @@ void ike_info_send_dpd(struct ike *ike, struct ike_sa *sa)
 struct deletes {
 	bool ike;
 	bool child;               /* our Child SA's outbound SPI is named */
+	bool twin;                /* the twin's (its redundant pair) */
 };
 
 void ike_info_send_child_delete(struct ike *ike, struct ike_sa *sa,
@@ -65,7 +67,8 @@ void ike_info_send_child_delete(struct ike *ike, struct ike_sa *sa,
 	if (sa->req.valid) {
 		/* No room in the window: the SA goes after its grace. */
 		ike_child_retire(ike, sa, spi);
-		sa->child.old_spi_in = 0;
+		if (sa->child.old_spi_in == spi)
+			sa->child.old_spi_in = 0;
 		return;
 	}
 	ikesa_begin(sa, IKE_EXCH_INFORMATIONAL, &w, buf, sizeof(buf), false, 0);
@@ -89,10 +92,15 @@ static bool read_deletes(const struct ike_sa *sa, const struct ike_chain *c,
 			return false;
 		if (d.protocol == IKE_PROTO_IKE)
 			del->ike = true;
-		for (k = 0; d.protocol == IKE_PROTO_ESP && k < d.count; k++)
-			if (get_be32(d.spis + 4 * k) == sa->child.spi_out &&
-			    sa->child.up)
+		for (k = 0; d.protocol == IKE_PROTO_ESP && k < d.count; k++) {
+			uint32_t spi = get_be32(d.spis + 4 * k);
+
+			if (spi == sa->child.spi_out && sa->child.up)
 				del->child = true;
+			else if (sa->twin.valid &&
+				 spi == sa->twin.next.spi_out)
+				del->twin = true;
+		}
 	}
 	return true;
 }
@@ -121,6 +129,22 @@ static bool rekey_finished(struct ike *ike, struct ike_sa *sa,
 	return true;
 }
 
+/* The peer deletes the pair of its own rekey that lost to ours
+ * (§2.8.1), before our answer told us: it may have sent on it, so our
+ * inbound half goes after the grace time. */
+static uint32_t twin_deleted(struct ike_sa *sa, struct ike_writer *w)
+{
+	uint32_t spi_in = sa->twin.next.spi_in;
+	uint8_t spi[4];
+	struct ike_delete d = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
+				.count = 1, .spis = spi };
+
+	put_be32(spi, spi_in);
+	ike_put_delete(w, &d);
+	secure_zero(&sa->twin, sizeof(sa->twin));
+	return spi_in;
+}
+
 static void child_deleted(struct ike *ike, struct ike_sa *sa,
 			  struct ike_writer *w)
 {
@@ -146,7 +170,7 @@ void ike_info_request(struct ike *ike, struct ike_sa *sa,
 	uint8_t buf[512];
 	struct deletes del;
 	struct ike_writer w;
-	uint32_t old_in = 0;
+	uint32_t old_in = 0, twin_in = 0;
 	bool switched = false;
 	int len;
 
@@ -156,15 +180,27 @@ void ike_info_request(struct ike *ike, struct ike_sa *sa,
 	}
 	ikesa_begin(sa, IKE_EXCH_INFORMATIONAL, &w,
 		    buf, sizeof(buf), true, m->hdr.msg_id);
+	if (del.child && !del.ike && !sa->child.out.valid && sa->twin.valid) {
+		/* The peer finished its rekey of the pair ours is rekeying
+		 * too, and deletes the old pair: its pair stays (§2.25.1),
+		 * ours will go when its answer comes. */
+		ike_child_twin_promote(ike, sa);
+		if (ike_rekeying(sa) && sa->pend.kind == IKE_REQ_CHILD_REKEY)
+			sa->pend.superseded = true;
+	}
 	if (del.child && !del.ike)
 		switched = rekey_finished(ike, sa, &w, &old_in);
 	if (del.child && !del.ike && !switched)
 		child_deleted(ike, sa, &w);
+	if (del.twin && !del.ike)
+		twin_in = twin_deleted(sa, &w);
 	len = ikesa_seal(sa, &w);
 	if (len > 0)
 		ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
 	if (old_in)
 		ike_child_retire(ike, sa, old_in);
+	if (twin_in)
+		ike_child_retire(ike, sa, twin_in);
 	if (del.ike) {
 		log_info("ike %s: the peer deleted the IKE SA",
 			 ikesa_cfg(ike, sa)->name);

@@ -199,7 +199,7 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 				 NULL, 0);
 		return;
 	}
-	if (ike_rekeying(old) || old->child.out.valid) {
+	if (ike_rekeying(old) || old->child.out.valid || old->twin.valid) {
 		/* A rekey of ours is in flight, or a Child SA rekey is still
 		 * switching over: the peer tries again later (§2.25). */
 		ike_child_refuse(ike, old, m->hdr.msg_id,

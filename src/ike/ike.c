@@ -261,7 +261,7 @@ static void rekeys(struct ike *ike, struct ike_sa *sa, uint64_t now)
 	    ike_child_rekey_start(ike, sa) == -EBUSY)
 		return;
 	if (!sa->req.valid && sa->rekey_at && now >= sa->rekey_at &&
-	    !c->out.valid && !c->old_spi_in)
+	    !c->out.valid && !c->old_spi_in && !sa->twin.valid)
 		ike_rekey_start(ike, sa);
 }
 

@@ -103,6 +103,10 @@ static void children_down(struct ike *ike, struct ike_sa *sa)
 				    c->spi_out);
 	if (c->up && c->old_spi_in)
 		ike->env.child_down(ike->env.ctx, sa->peer, c->old_spi_in, 0);
+	if (sa->twin.valid)
+		ike->env.child_down(ike->env.ctx, sa->peer,
+				    sa->twin.next.spi_in, 0);
+	secure_zero(&sa->twin, sizeof(sa->twin));
 	for (i = 0; i < IKE_RETIRED_MAX; i++)
 		if (sa->retired[i].spi)
 			ike->env.child_down(ike->env.ctx, sa->peer,

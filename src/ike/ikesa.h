@@ -70,6 +70,17 @@ struct ike_child {
 	struct ike_pending_out out;
 };
 
+/* The peer's rekey of our Child SA, answered while our own rekey of it was
+ * in flight (RFC 7296 §2.25.1): its new inbound half in force, the
+ * outbound half kept in next.out, settled by the four nonces once our
+ * answer is in (§2.8.1). */
+struct ike_twin {
+	bool valid;
+	struct ike_child next;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+};
+
 /* An inbound SA that was replaced; it goes at remove_at. */
 struct ike_retired {
 	uint32_t spi;
@@ -101,7 +112,9 @@ struct ike_rekey_state {
 	uint64_t new_spi;         /* IKE_REKEY: our SPI of the new IKE SA */
 	uint8_t nonce[IKE_NONCE_MAX];
 	size_t nonce_len;
-	struct ike_dh *dh;        /* IKE_REKEY */
+	struct ike_dh *dh;        /* IKE_REKEY, or CHILD_REKEY with PFS */
+	bool superseded;          /* CHILD_REKEY: the peer's colliding rekey
+				   * went in force first; ours will go */
 };
 
 struct ike_sa {
@@ -141,6 +154,7 @@ struct ike_sa {
 	struct ike_child child;
 	struct ike_retired retired[IKE_RETIRED_MAX];
 	struct ike_rekey_state pend; /* of our request in flight */
+	struct ike_twin twin;     /* secret (a kept outbound key) */
 	struct ike_frags frags;   /* secret while collecting (plaintext) */
 	uint64_t rekey_at;        /* IKE SA rekey; 0: never */
 	uint64_t expire_at;       /* IKE SA hard lifetime; 0: never */
@@ -272,12 +286,17 @@ struct ike_child_seed {
 	size_t ni_len, nr_len, g_ir_len;
 };
 
-/* Derive the Child SA's keys from the IKE SA's SK_d and seed, we_init
- * telling whether we sent the request that created it, and put the halves
- * in force through the env; with IKE_HALF_IN only, the outbound half is
- * kept in c->out for later. 0 or -errno. */
-int ike_child_install(struct ike *ike, struct ike_sa *sa, bool we_init,
+/* Derive the keys of Child SA c (sa's, or one being made) from the IKE
+ * SA's SK_d and seed, we_init telling whether we sent the request that
+ * created it, and put the halves in force through the env; with
+ * IKE_HALF_IN only, the outbound half is kept in c->out for later. 0 or
+ * -errno; c->up on success. */
+int ike_child_install(struct ike *ike, struct ike_sa *sa,
+		      struct ike_child *c, bool we_init,
 		      const struct ike_child_seed *seed, unsigned halves);
+/* The twin becomes the Child SA being rekeyed, as if we had answered
+ * only the peer's rekey: the old pair stays until the peer deletes it. */
+void ike_child_twin_promote(struct ike *ike, struct ike_sa *sa);
 /* Put the kept outbound half in force (the old outbound SA goes). */
 void ike_child_switch_out(struct ike *ike, struct ike_sa *sa);
 /* When the Child SA should next be rekeyed, from now. */

@@ -158,13 +158,17 @@ rekey_case() {
 		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp="$esp" ||
 		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
 	tsd_start a && wait_established || { fail "${name}_setup" "not established"; tsd_stop a; return; }
-	for step in tunsec-child swan-child tunsec-ike swan-ike tunsec-child swan-ike; do
+	for step in tunsec-child swan-child tunsec-ike swan-ike tunsec-child swan-ike both-child; do
 		n=$((n + 1))
 		case $step in
 		tunsec-child) "$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" swan >/dev/null ;;
 		tunsec-ike) "$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" --ike swan >/dev/null ;;
 		swan-child) swan_rekey b child c ;;
 		swan-ike) swan_rekey b ike c ;;
+		both-child) # at the same moment: simultaneous rekeys (§2.8.1)
+			swan_rekey b child c &
+			"$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" swan >/dev/null
+			wait $! ;;
 		esac || { fail "${name}_${n}_$step" "refused: ${SWAN_ERR:-tunsec rekey}"; continue; }
 		sleep 1.5
 		why=

@@ -413,5 +413,7 @@ bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 	out->child_spi_in = sa->child.spi_in;
 	out->child_spi_out = sa->child.spi_out;
 	out->child_suite = sa->child.suite;
+	out->child_sel = sa->child.sel;
+	out->child_nsel = sa->child.up ? sa->child.nsel : 0;
 	return true;
 }

@@ -245,6 +245,11 @@ struct ike_sa_info {
 	unsigned children;
 	uint32_t child_spi_in, child_spi_out;
 	struct ike_suite_esp child_suite;
+	/* The Child SA's negotiated selectors (this host's view), the ones
+	 * its SAs enforce; they point into the engine, valid until it next
+	 * runs. */
+	const struct spd_selector *child_sel;
+	unsigned child_nsel;
 };
 
 /* The i-th IKE SA (0 = newest), false past the last. */

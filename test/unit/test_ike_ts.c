@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "ike/nego.h"
 #include "ike/ts.h"
 #include "ike/wire.h"
 #include "test.h"
@@ -859,4 +860,38 @@ TEST(ike_ts_to_selectors_known)
 	CHECK_EQ(ike_ts_to_selectors(&l, &r, out, 8, &n), -ENOENT);
 	r.ts[0].type = 0;
 	CHECK_EQ(ike_ts_to_selectors(&l, &r, out, 8, &n), -EINVAL);
+}
+
+/* A join that would need more SPD selectors than a Child SA holds falls
+ * back to the first selector alone (nego_ts_narrow). Address ranges that
+ * are not prefixes take several each: 10.x.0.1 - 10.x.0.6 is four (/32,
+ * /31, /31, /32), a pair of them sixteen, IKE_SEL_MAX. */
+TEST(ike_ts_nego_join_fallback)
+{
+	static struct ike_peer_cfg cfg;
+	struct ike_ts_payload tsi, tsr, oi, orr;
+	struct spd_selector sel[IKE_SEL_MAX];
+	unsigned n = 0;
+
+	tsi.n = 2;
+	tsi.ts[0] = ts_make("10.0.0.1", "10.0.0.6", 1, 0, 65535);
+	tsi.ts[1] = ts_make("10.0.0.1", "10.0.0.6", 6, 0, 65535);
+	tsr.n = 2;
+	tsr.ts[0] = ts_make("10.1.0.1", "10.1.0.6", 1, 0, 65535);
+	tsr.ts[1] = ts_make("10.1.0.1", "10.1.0.6", 6, 0, 65535);
+	cfg.sel[0] = sel_make(NULL, NULL, 1, 0, 65535, 0, 65535);
+	cfg.sel[1] = sel_make(NULL, NULL, 6, 0, 65535, 0, 65535);
+	cfg.nsel = 2;
+	REQUIRE(nego_ts_narrow(&cfg, &tsi, &tsr, &oi, &orr, sel, &n) == 0);
+	CHECK_EQ(n, 16);
+	CHECK(oi.n == 1 && orr.n == 1 && oi.ts[0].ip_proto == 1);
+	/* Narrower ranges: ICMP one pair of prefixes, TCP two by two; both
+	 * fit, joined. */
+	tsi.ts[0] = ts_make("10.0.0.2", "10.0.0.3", 1, 0, 65535);
+	tsr.ts[0] = ts_make("10.1.0.2", "10.1.0.3", 1, 0, 65535);
+	tsi.ts[1] = ts_make("10.0.0.1", "10.0.0.3", 6, 0, 65535);
+	tsr.ts[1] = ts_make("10.1.0.1", "10.1.0.3", 6, 0, 65535);
+	REQUIRE(nego_ts_narrow(&cfg, &tsi, &tsr, &oi, &orr, sel, &n) == 0);
+	CHECK_EQ(n, 5);
+	CHECK(oi.n == 2 && orr.n == 2);
 }

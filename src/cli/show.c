@@ -261,26 +261,6 @@ static const char *mask_text(uint64_t mask, char *buf, size_t cap)
 	return used ? buf : "none";
 }
 
-static void text_selectors(const struct ctl_attr *nest)
-{
-	struct ctl_attr a;
-	struct ctl_iter it;
-	char buf[CTL_STR_MAX];
-	bool first = true;
-
-	if (!ctl_attr_iter(nest, &it))
-		return;
-	while (ctl_iter_next(&it, &a)) {
-		const char *s = ctl_attr_str(&a);
-
-		if (a.type != CTL_A_SELECTOR || !s)
-			continue;
-		show_text_line(2, first ? "protect" : "", "%s",
-			       show_text_clean(s, buf));
-		first = false;
-	}
-}
-
 static void text_peer(const struct ctl_attr *nest)
 {
 	struct ctl_attr tb[CTL_A_END];
@@ -293,7 +273,7 @@ static void text_peer(const struct ctl_attr *nest)
 	if (text_endpoint(tb, CTL_A_ADDR, buf, sizeof(buf)))
 		show_text_line(2, "address", "%s", buf);
 	text_enum(2, "mode", tb, CTL_A_MODE, mode_name);
-	text_selectors(nest);
+	show_text_strs(2, "protect", nest, CTL_A_SELECTOR);
 }
 
 static void text_traffic(const struct ctl_attr *tb, bool out)
@@ -521,8 +501,7 @@ static void json_mask(struct show_json *j, const char *key,
 
 static void json_peer(struct show_json *j, const struct ctl_attr *nest)
 {
-	struct ctl_attr tb[CTL_A_END], a;
-	struct ctl_iter it;
+	struct ctl_attr tb[CTL_A_END];
 
 	show_nest_index(nest, tb);
 	show_json_open(j, NULL, '{');
@@ -530,12 +509,7 @@ static void json_peer(struct show_json *j, const struct ctl_attr *nest)
 	json_addr(j, "address", tb, CTL_A_ADDR);
 	show_json_num(j, "port", tb, CTL_A_PORT);
 	json_enum(j, "mode", tb, CTL_A_MODE, mode_name);
-	show_json_open(j, "selectors", '[');
-	if (ctl_attr_iter(nest, &it))
-		while (ctl_iter_next(&it, &a))
-			if (a.type == CTL_A_SELECTOR)
-				show_json_str(j, NULL, ctl_attr_str(&a));
-	show_json_close(j, ']');
+	show_json_strs(j, "selectors", nest, CTL_A_SELECTOR);
 	show_json_close(j, '}');
 }
 

@@ -53,6 +53,11 @@ void show_text_line(unsigned indent, const char *label, const char *fmt, ...)
 void show_text_str(unsigned indent, const char *label,
 		   const struct ctl_attr *tb, enum ctl_attr_type t);
 
+/* Every str attribute t of nest (a repeated one), one line each, the
+ * first with label. */
+void show_text_strs(unsigned indent, const char *label,
+		    const struct ctl_attr *nest, enum ctl_attr_type t);
+
 /* secs as "2 days, 3 hours, 4 minutes, 5 seconds" into buf[cap] (64 bytes
  * hold any value); zero units are left out, "0 seconds" for 0. */
 void show_text_duration(uint64_t secs, char *buf, size_t cap);
@@ -84,6 +89,11 @@ void show_json_str(struct show_json *j, const char *key, const char *s);
  * absent. */
 void show_json_num(struct show_json *j, const char *key,
 		   const struct ctl_attr *tb, enum ctl_attr_type t);
+
+/* Every str attribute t of nest as an array member key (empty when
+ * there is none). */
+void show_json_strs(struct show_json *j, const char *key,
+		    const struct ctl_attr *nest, enum ctl_attr_type t);
 
 /* ---- IKE SAs (cli/show_ike.c) ----------------------------------------- */
 

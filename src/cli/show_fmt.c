@@ -145,6 +145,27 @@ void show_text_str(unsigned indent, const char *label,
 		show_text_line(indent, label, "%s", show_text_clean(s, buf));
 }
 
+void show_text_strs(unsigned indent, const char *label,
+		    const struct ctl_attr *nest, enum ctl_attr_type t)
+{
+	struct ctl_attr a;
+	struct ctl_iter it;
+	char buf[CTL_STR_MAX];
+	bool first = true;
+
+	if (!ctl_attr_iter(nest, &it))
+		return;
+	while (ctl_iter_next(&it, &a)) {
+		const char *s = ctl_attr_str(&a);
+
+		if (a.type != t || !s)
+			continue;
+		show_text_line(indent, first ? label : "", "%s",
+			       show_text_clean(s, buf));
+		first = false;
+	}
+}
+
 /* "2 days, 3 hours, 4 minutes, 5 seconds", as wg(8) shows durations. */
 void show_text_duration(uint64_t secs, char *buf, size_t cap)
 {
@@ -241,4 +262,18 @@ void show_json_num(struct show_json *j, const char *key,
 		return;
 	show_json_sep(j, key);
 	printf("%" PRIu64, v);
+}
+
+void show_json_strs(struct show_json *j, const char *key,
+		    const struct ctl_attr *nest, enum ctl_attr_type t)
+{
+	struct ctl_attr a;
+	struct ctl_iter it;
+
+	show_json_open(j, key, '[');
+	if (ctl_attr_iter(nest, &it))
+		while (ctl_iter_next(&it, &a))
+			if (a.type == t)
+				show_json_str(j, NULL, ctl_attr_str(&a));
+	show_json_close(j, ']');
 }

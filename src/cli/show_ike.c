@@ -4,7 +4,9 @@
  * (ctl/proto.h): the peer, the state and role of this host, the IKE SPIs
  * (RFC 7296 §3.1: initiator's then responder's), the age, the negotiated
  * algorithms (IANA transform names, RFC 7296 §3.3.2) and, once its Child
- * SA is up, the Child SA's ESP algorithms and SPIs.
+ * SA is up, the Child SA's ESP algorithms, SPIs and negotiated traffic
+ * selectors (RFC 7296 §2.9; this host's view, written as in the
+ * configuration file: what its SAs carry).
  *
  * Every value comes from the daemon and is untrusted: strings go out only
  * through show_text_clean() and the JSON writers, numbers are printed with
@@ -99,6 +101,7 @@ void show_text_ike_sa(const struct ctl_attr *nest)
 	text_age(tb);
 	show_text_str(2, "ike algorithms", tb, CTL_A_IKE_ALG);
 	text_child(tb);
+	show_text_strs(2, "selectors", nest, CTL_A_SELECTOR);
 }
 
 /* An IKE SPI as a number member |key| and a "0x" + 16 hex digits string
@@ -132,5 +135,6 @@ void show_json_ike_sa(struct show_json *j, const struct ctl_attr *nest)
 	show_json_str(j, "esp_alg", show_get_str(tb, CTL_A_ESP_ALG));
 	show_json_num(j, "spi_in", tb, CTL_A_SPI_IN);
 	show_json_num(j, "spi_out", tb, CTL_A_SPI_OUT);
+	show_json_strs(j, "selectors", nest, CTL_A_SELECTOR);
 	show_json_close(j, '}');
 }

@@ -356,4 +356,10 @@ const char *conf_selector_format(const struct conf_selector *sel, char *buf,
 void conf_selector_to_spd(const struct conf_selector *sel, bool outbound,
 			  struct spd_selector *out);
 
+/* The reverse of conf_selector_to_spd(outbound): a selector of this
+ * host's view (src = local) as written in the file, for
+ * conf_selector_format(); both prefixes count as written. */
+void conf_selector_from_spd(const struct spd_selector *sel,
+			    struct conf_selector *out);
+
 #endif

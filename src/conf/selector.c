@@ -367,3 +367,17 @@ void conf_selector_to_spd(const struct conf_selector *sel, bool outbound,
 		out->dport_hi = sel->lport_hi;
 	}
 }
+
+void conf_selector_from_spd(const struct spd_selector *sel,
+			    struct conf_selector *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->local = sel->src;
+	out->remote = sel->dst;
+	out->has_local = out->has_remote = true;
+	out->proto = sel->proto;
+	out->lport_lo = sel->sport_lo;
+	out->lport_hi = sel->sport_hi;
+	out->rport_lo = sel->dport_lo;
+	out->rport_hi = sel->dport_hi;
+}

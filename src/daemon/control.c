@@ -179,6 +179,21 @@ static void alg_text(char *buf, size_t cap, uint16_t encr, unsigned bits,
 			 ike_xform_id_name(IKE_XF_DH, dh));
 }
 
+/* The Child SA's negotiated selectors, as the file writes a peer's. */
+static void put_child_selectors(struct ctl_builder *b,
+				const struct ike_sa_info *i)
+{
+	char text[CONF_SELECTOR_STRLEN];
+	struct conf_selector cs;
+	unsigned j;
+
+	for (j = 0; j < i->child_nsel; j++) {
+		conf_selector_from_spd(&i->child_sel[j], &cs);
+		ctl_put_str(b, CTL_A_SELECTOR,
+			    conf_selector_format(&cs, text, sizeof(text)));
+	}
+}
+
 static void put_ike_sa(struct daemon *d, const struct ike_sa_info *i,
 		       struct ctl_builder *b)
 {
@@ -205,6 +220,7 @@ static void put_ike_sa(struct daemon *d, const struct ike_sa_info *i,
 		ctl_put_str(b, CTL_A_ESP_ALG, alg);
 		ctl_put_u32(b, CTL_A_SPI_IN, i->child_spi_in);
 		ctl_put_u32(b, CTL_A_SPI_OUT, i->child_spi_out);
+		put_child_selectors(b, i);
 	}
 	ctl_nest_end(b);
 }

@@ -145,11 +145,14 @@ static int child_up(void *ctx, const struct ike_child_sa *c, unsigned halves)
 	if (c->remote.port) /* behind a NAT, the port it mapped */
 		d->dp.peers[peer].port = c->remote.port;
 	complete(d, &d->dp.peers[peer], &cs.in, &cs.out);
+	/* Each SA carries the negotiated selectors: the data plane drops
+	 * what the peer's configured ones allow but the Child SA does not. */
 	err = halves & IKE_HALF_IN ?
-		dp_sa_install_cpu(&d->dp, peer, true, 0, "ike-in", &cs.in, &why) : 0;
+		dp_sa_install_ts(&d->dp, peer, true, 0, "ike-in", &cs.in,
+				 c->sel, c->nsel, &why) : 0;
 	if (!err && halves & IKE_HALF_OUT)
-		err = dp_sa_install_cpu(&d->dp, peer, false, 0, "ike-out",
-					&cs.out, &why);
+		err = dp_sa_install_ts(&d->dp, peer, false, 0, "ike-out",
+				       &cs.out, c->sel, c->nsel, &why);
 	daemon_unpark(d);
 	if (err)
 		log_err("ike %s: Child SA refused by the data plane: %s",

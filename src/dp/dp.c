@@ -25,6 +25,7 @@ static const char *const drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_DISCARD] = "discard",
 	[DP_DROP_NO_SA] = "no-sa",
 	[DP_DROP_TOO_BIG] = "too-big",
+	[DP_DROP_OUTSIDE_TS] = "outside-ts",
 	[DP_DROP_NOT_ESP] = "not-esp",
 	[DP_DROP_UNKNOWN_SPI] = "unknown-spi",
 	[DP_DROP_WRONG_PEER] = "wrong-peer",
@@ -59,6 +60,7 @@ static void sa_destroy(struct dp_sa *sa)
 	if (!sa)
 		return;
 	esp_sa_clear(&sa->esp);
+	free(sa->sel);
 	secure_zero(sa, sizeof(*sa));
 	free(sa);
 }
@@ -222,9 +224,87 @@ static void unlink_other_peer(struct dp *dp, struct dp_sa *old)
 	pack_out(p);
 }
 
-int dp_sa_install_cpu(struct dp *dp, unsigned peer, bool inbound,
-		      unsigned cpu, const char *name,
-		      const struct esp_sa_config *cfg, const char **why)
+/*
+ * Whether an outbound SA must check each flow against its own selectors:
+ * not when every selector of its peer lies inside one of them, as the SPD
+ * sends the peer only flows of its selectors. (A peer selector covered
+ * only by a union of the SA's is checked, which is merely slower.)
+ */
+static bool needs_ts_check(const struct dp *dp, const struct dp_sa *sa)
+{
+	const struct dp_peer *p = &dp->peers[sa->peer];
+	unsigned i, j;
+
+	if (!sa->sel || sa->inbound)
+		return false;
+	for (i = 0; i < p->nsel; i++) {
+		for (j = 0; j < sa->nsel; j++)
+			if (spd_selector_covers(&sa->sel[j], &p->sel[i]))
+				break;
+		if (j == sa->nsel)
+			return true;
+	}
+	return false;
+}
+
+/* A copy of sel[0..nsel) for an SA, or NULL with *err set. */
+static struct spd_selector *copy_selectors(const struct spd_selector *sel,
+					   unsigned nsel, const char **why,
+					   int *err)
+{
+	struct spd_selector *out;
+	unsigned i;
+
+	*err = -EINVAL;
+	if (!nsel || nsel > SEL_MAX) {
+		*why = "an SA with its own selectors needs 1 to 65535 of them";
+		return NULL;
+	}
+	for (i = 0; i < nsel; i++)
+		if (!spd_selector_valid(&sel[i])) {
+			*why = "invalid traffic selector";
+			return NULL;
+		}
+	*err = -ENOMEM;
+	out = malloc(nsel * sizeof(*out));
+	if (out)
+		memcpy(out, sel, nsel * sizeof(*out));
+	return out;
+}
+
+/* A new SA from cfg (and its own selectors, if sel), not yet in any
+ * table. NULL with *err (and *why) set. */
+static struct dp_sa *sa_create(const struct esp_sa_config *cfg,
+			       const struct spd_selector *sel, unsigned nsel,
+			       const char **why, int *err)
+{
+	struct dp_sa *sa = calloc(1, sizeof(*sa));
+
+	*err = -ENOMEM;
+	if (!sa)
+		return NULL;
+	if (sel) {
+		sa->sel = copy_selectors(sel, nsel, why, err);
+		if (!sa->sel) {
+			free(sa);
+			return NULL;
+		}
+		sa->nsel = nsel;
+	}
+	*err = esp_sa_init(&sa->esp, cfg, why);
+	if (*err) {
+		free(sa->sel);
+		free(sa);
+		return NULL;
+	}
+	return sa;
+}
+
+int dp_sa_install_ts(struct dp *dp, unsigned peer, bool inbound,
+		     unsigned cpu, const char *name,
+		     const struct esp_sa_config *cfg,
+		     const struct spd_selector *sel, unsigned nsel,
+		     const char **why)
 {
 	struct dp_sa *sa, *old, *prev;
 	int err;
@@ -236,19 +316,15 @@ int dp_sa_install_cpu(struct dp *dp, unsigned peer, bool inbound,
 		*why = "per-CPU slot out of range";
 		return -EINVAL;
 	}
-	sa = calloc(1, sizeof(*sa));
+	sa = sa_create(cfg, sel, nsel, why, &err);
 	if (!sa)
-		return -ENOMEM;
-	err = esp_sa_init(&sa->esp, cfg, why);
-	if (err) {
-		free(sa);
 		return err;
-	}
 	snprintf(sa->name, sizeof(sa->name), "%s", name ? name : "");
 	sa->peer = peer;
 	sa->inbound = inbound;
 	sa->cpu = inbound ? 0 : (uint8_t)cpu;
 	sa->mtu = inbound ? 0 : sa_mtu(dp, sa);
+	sa->ts_check = needs_ts_check(dp, sa);
 	old = (struct dp_sa *)sadb_replace(inbound ? &dp->in : &dp->out,
 					   cfg->spi, &sa->esp, &err);
 	if (err) {
@@ -261,6 +337,14 @@ int dp_sa_install_cpu(struct dp *dp, unsigned peer, bool inbound,
 	sa_destroy(old);
 	sa_destroy(prev);
 	return 0;
+}
+
+int dp_sa_install_cpu(struct dp *dp, unsigned peer, bool inbound,
+		      unsigned cpu, const char *name,
+		      const struct esp_sa_config *cfg, const char **why)
+{
+	return dp_sa_install_ts(dp, peer, inbound, cpu, name, cfg, NULL, 0,
+				why);
 }
 
 int dp_sa_install(struct dp *dp, unsigned peer, bool inbound, const char *name,
@@ -293,6 +377,7 @@ static void adopt(struct dp *to, struct dp *from, struct dp_sa *sa,
 	sa->peer = peer;
 	if (!sa->inbound)
 		sa->mtu = sa_mtu(to, sa);
+	sa->ts_check = needs_ts_check(to, sa); /* the peer's may differ */
 	sadb_replace(db, sa->esp.spi, &sa->esp, &err);
 	if (err) {
 		/* No memory: the SA is lost, and said so. */
@@ -377,12 +462,73 @@ static enum dp_drop count_sa(struct dp_stats *st, const struct dp_sa *sa,
 	return DP_DROP_SA;
 }
 
-/* Outbound, before sealing: policy, the worker's SA, MTU. */
-static enum dp_drop tx_classify(struct dp *dp, unsigned worker,
-				struct dp_stats *st, const struct pkt *p,
-				struct dp_sa **sa_out, struct dp_dest *dest)
+/* Whether one of sel[0..n) matches flow. */
+static bool any_match(const struct spd_selector *sel, unsigned n,
+		      const struct spd_flow *flow)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (spd_selector_match(&sel[i], flow))
+			return true;
+	return false;
+}
+
+static bool flow_equal(const struct spd_flow *a, const struct spd_flow *b)
+{
+	return a->proto == b->proto && a->sport == b->sport &&
+	       a->dport == b->dport && addr_equal(&a->src, &b->src) &&
+	       addr_equal(&a->dst, &b->dst);
+}
+
+/* Where the flow goes: policy, the peer's SA for this worker, and that
+ * SA's own selectors. Depends on the flow alone (within a burst). */
+static enum dp_drop tx_route(struct dp *dp, unsigned worker,
+			     const struct spd_flow *flow, struct dp_sa **sa_out)
 {
 	const struct spd_policy *pol;
+	const struct dp_peer *peer;
+	struct dp_sa *sa;
+
+	*sa_out = NULL;
+	pol = spd_lookup(&dp->spd, flow);
+	if (!pol)
+		return DP_DROP_NO_POLICY;
+	if (pol->action != SPD_PROTECT)
+		return DP_DROP_DISCARD;
+	peer = &dp->peers[POLICY_PEER(pol->id)];
+	if (!peer->nout) {
+		if (dp->acquire)
+			dp->acquire(dp->acquire_ctx, POLICY_PEER(pol->id));
+		return DP_DROP_NO_SA;
+	}
+	sa = peer->outv[worker % peer->nout];
+	if (sa->ts_check && !any_match(sa->sel, sa->nsel, flow))
+		return DP_DROP_OUTSIDE_TS;
+	*sa_out = sa;
+	return DP_OK;
+}
+
+/*
+ * The last flow routed in a burst. The segments of a super-packet (and a
+ * run of one flow's packets) follow each other in a burst and share the
+ * answer: the policy lookup and the selector check run once for them.
+ * Valid for one burst only: the data plane does not change within one.
+ */
+struct tx_memo {
+	bool valid;
+	struct spd_flow flow;
+	enum dp_drop verdict;
+	struct dp_sa *sa;
+};
+
+/* Outbound, before sealing: policy, the worker's SA and its selectors,
+ * MTU. */
+static enum dp_drop tx_classify(struct dp *dp, unsigned worker,
+				struct dp_stats *st, const struct pkt *p,
+				struct tx_memo *memo, struct dp_sa **sa_out,
+				struct dp_dest *dest)
+{
 	const struct dp_peer *peer;
 	struct spd_flow flow;
 	struct dp_sa *sa;
@@ -391,18 +537,15 @@ static enum dp_drop tx_classify(struct dp *dp, unsigned worker,
 	st->tun_packets++;
 	if (!flow_parse(pkt_data(p), p->len, &flow))
 		return count(st, DP_DROP_MALFORMED);
-	pol = spd_lookup(&dp->spd, &flow);
-	if (!pol)
-		return count(st, DP_DROP_NO_POLICY);
-	if (pol->action != SPD_PROTECT)
-		return count(st, DP_DROP_DISCARD);
-	peer = &dp->peers[POLICY_PEER(pol->id)];
-	if (!peer->nout) {
-		if (dp->acquire)
-			dp->acquire(dp->acquire_ctx, POLICY_PEER(pol->id));
-		return count(st, DP_DROP_NO_SA);
+	if (!memo->valid || !flow_equal(&memo->flow, &flow)) {
+		memo->verdict = tx_route(dp, worker, &flow, &memo->sa);
+		memo->flow = flow;
+		memo->valid = true;
 	}
-	sa = peer->outv[worker % peer->nout];
+	if (memo->verdict != DP_OK)
+		return count(st, memo->verdict);
+	sa = memo->sa;
+	peer = &dp->peers[sa->peer];
 	if (p->len > sa->mtu) {
 		dest->mtu = sa->mtu;
 		return count(st, DP_DROP_TOO_BIG);
@@ -459,13 +602,14 @@ void dp_from_tun_burst(struct dp *dp, unsigned worker, struct dp_stats *st,
 		       struct pkt *const *pkts, unsigned n,
 		       enum dp_drop *verdicts, struct dp_dest *dests)
 {
+	struct tx_memo memo = { .valid = false };
 	struct dp_sa *sas[BURST_MAX];
 	unsigned idx[BURST_MAX];
 	unsigned i, m;
 
 	for (i = 0; i < n; i++)
-		verdicts[i] = tx_classify(dp, worker, st, pkts[i], &sas[i],
-					  &dests[i]);
+		verdicts[i] = tx_classify(dp, worker, st, pkts[i], &memo,
+					  &sas[i], &dests[i]);
 	for (i = 0; i < n; i++) {
 		struct dp_sa *sa = sas[i];
 
@@ -535,19 +679,20 @@ static void push_outer(struct dp *dp, struct pkt *p, const struct ip_addr *from,
 }
 
 /* The decrypted packet must be one the SA's peer may send: the reverse of
- * one of its outbound selectors (RFC 4301 §5.2, step 4). */
-static bool inbound_allowed(const struct dp_peer *peer, const struct pkt *p)
+ * one of the SA's selectors — its own (negotiated), else the peer's
+ * (RFC 4301 §5.2, step 4). */
+static bool inbound_allowed(const struct dp *dp, const struct dp_sa *sa,
+			    const struct pkt *p)
 {
+	const struct dp_peer *peer = &dp->peers[sa->peer];
 	struct spd_flow flow, rev;
-	unsigned i;
 
 	if (!flow_parse(pkt_data(p), p->len, &flow))
 		return false;
 	flow_reverse(&flow, &rev);
-	for (i = 0; i < peer->nsel; i++)
-		if (spd_selector_match(&peer->sel[i], &rev))
-			return true;
-	return false;
+	if (sa->sel)
+		return any_match(sa->sel, sa->nsel, &rev);
+	return any_match(peer->sel, peer->nsel, &rev);
 }
 
 /* Inbound, before opening: outer headers back, SPI, SA, peer. */
@@ -615,7 +760,7 @@ static void rx_open_group(struct dp *dp, unsigned worker,
 	for (j = 0; j < m; j++) {
 		if (r[j] != ESP_OK)
 			verdicts[idx[j]] = count_sa(st, sa, r[j]);
-		else if (!inbound_allowed(&dp->peers[sa->peer], group[j])) {
+		else if (!inbound_allowed(dp, sa, group[j])) {
 			sa->esp.stats.drops[ESP_DROP_POLICY]++;
 			verdicts[idx[j]] = count(st, DP_DROP_POLICY);
 		}

@@ -37,6 +37,8 @@ enum dp_drop {
 	DP_DROP_DISCARD,      /* from TUN: a discard policy matched */
 	DP_DROP_NO_SA,        /* from TUN: the peer has no outbound SA yet */
 	DP_DROP_TOO_BIG,      /* from TUN: larger than the SA's MTU */
+	DP_DROP_OUTSIDE_TS,   /* from TUN: the peer's policy matched, but the
+			       * outbound SA's negotiated selectors do not */
 	DP_DROP_NOT_ESP,      /* from the UDP socket: see esp_drops[] */
 	DP_DROP_UNKNOWN_SPI,  /* from the UDP socket: no inbound SA */
 	DP_DROP_WRONG_PEER,   /* ESP from an address that is not the SA's peer */
@@ -68,6 +70,12 @@ struct dp_sa {
 	char name[DP_NAME_MAX];
 	unsigned peer;           /* index into dp.peers */
 	bool inbound;
+	/* The traffic the SA may carry, negotiated by IKE (outbound view:
+	 * src = this host's side; owned); NULL: the peer's selectors. */
+	struct spd_selector *sel;
+	unsigned nsel;
+	bool ts_check;           /* out: some flow of the peer's policies
+				  * lies outside sel: check each one */
 	uint8_t cpu;             /* out: per-CPU slot, < WORKERS_MAX */
 	uint32_t mtu;            /* out: largest inner packet that fits */
 	uint8_t busy;            /* in: held by the worker decrypting on it */
@@ -132,11 +140,27 @@ int dp_sa_install_cpu(struct dp *dp, unsigned peer, bool inbound,
 		      const struct esp_sa_config *cfg, const char **why);
 
 /*
+ * dp_sa_install_cpu() for an SA that carries only the traffic of its own
+ * selectors sel[0..nsel) (negotiated by IKE; this host's view, src = local;
+ * copied), not all of the peer's: decrypted packets outside them are
+ * dropped as DP_DROP_POLICY, and packets the peer's policies send to an
+ * outbound SA but outside them as DP_DROP_OUTSIDE_TS. sel NULL (nsel 0):
+ * the peer's selectors, as dp_sa_install_cpu(). -EINVAL with *why for
+ * nsel 0 or an invalid selector.
+ */
+int dp_sa_install_ts(struct dp *dp, unsigned peer, bool inbound,
+		     unsigned cpu, const char *name,
+		     const struct esp_sa_config *cfg,
+		     const struct spd_selector *sel, unsigned nsel,
+		     const char **why);
+
+/*
  * Move into to every SA of from that to does not have (by direction and
  * SPI) and whose peer to has (by name); an outbound one only into a free
  * per-CPU slot. For a reload: SAs put in at run time (tunsec sa add, IKE)
- * live on in the new data plane with their sequence numbers and replay
- * windows. Returns how many moved; what stays in from is freed with it.
+ * live on in the new data plane with their sequence numbers, replay
+ * windows and selectors. Returns how many moved; what stays in from is
+ * freed with it.
  */
 unsigned dp_adopt_sas(struct dp *to, struct dp *from);
 

@@ -464,5 +464,7 @@ bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 	out->child_suite = sa->child.suite;
 	out->remote = sa->remote;
 	out->nat_local = sa->nat_local;
+	out->child_sel = sa->child.sel;
+	out->child_nsel = sa->child.up ? sa->child.nsel : 0;
 	return true;
 }

@@ -263,6 +263,11 @@ struct ike_sa_info {
 	struct ike_suite_esp child_suite;
 	struct ike_endpoint remote; /* where the peer speaks from */
 	bool nat_local;           /* a NAT is in front of us */
+	/* The Child SA's negotiated selectors (this host's view), the ones
+	 * its SAs enforce; they point into the engine, valid until it next
+	 * runs. */
+	const struct spd_selector *child_sel;
+	unsigned child_nsel;
 };
 
 /* The i-th IKE SA (0 = newest), false past the last. */

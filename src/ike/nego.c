@@ -129,6 +129,11 @@ int nego_ts_narrow(const struct ike_peer_cfg *cfg,
 	if (ike_ts_narrow(in_i, in_r, cfg->sel, cfg->nsel, tsi, tsr, &which))
 		return -ENOENT;
 	/* Our view: our side is TSr. */
+	if (!ike_ts_to_selectors(tsr, tsi, sel, IKE_SEL_MAX, nsel))
+		return 0;
+	/* Selectors joined past what a Child SA holds: the first alone. */
+	if (ike_ts_narrow(in_i, in_r, &cfg->sel[which], 1, tsi, tsr, &which))
+		return -ENOENT;
 	return ike_ts_to_selectors(tsr, tsi, sel, IKE_SEL_MAX, nsel) ? -ENOENT
 								     : 0;
 }

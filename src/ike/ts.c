@@ -333,34 +333,78 @@ static void drop_unpaired(struct ike_ts_payload *a, struct ike_ts_payload *b)
 	b->n = n;
 }
 
+/* The initiator's lists narrowed to one selector s (ours), entries
+ * without a partner dropped. */
+static void narrow_one(const struct ike_ts_payload *tsi,
+		       const struct ike_ts_payload *tsr,
+		       const struct spd_selector *s, struct ike_ts_payload *oi,
+		       struct ike_ts_payload *or)
+{
+	narrow_side(tsi, &s->dst, s->proto, s->dport_lo, s->dport_hi, oi);
+	narrow_side(tsr, &s->src, s->proto, s->sport_lo, s->sport_hi, or);
+	drop_unpaired(oi, or);
+}
+
+/* Whether some entry of a pairs with some entry of b. */
+static bool lists_pair(const struct ike_ts_payload *a,
+		       const struct ike_ts_payload *b)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n; i++)
+		if (has_partner(&a->ts[i], b))
+			return true;
+	return false;
+}
+
+/* Join (ai, ar) to (oi, or) when no entry of one pairs with an entry of
+ * the other across them: the cross product of the joined lists is then
+ * exactly the union of the two, never wider. Whether it joined. */
+static bool join(struct ike_ts_payload *oi, struct ike_ts_payload *or,
+		 const struct ike_ts_payload *ai,
+		 const struct ike_ts_payload *ar)
+{
+	if (!ai->n || oi->n + ai->n > IKE_TS_MAX ||
+	    or->n + ar->n > IKE_TS_MAX || lists_pair(oi, ar) ||
+	    lists_pair(ai, or))
+		return false;
+	memcpy(&oi->ts[oi->n], ai->ts, ai->n * sizeof(ai->ts[0]));
+	oi->n += ai->n;
+	memcpy(&or->ts[or->n], ar->ts, ar->n * sizeof(ar->ts[0]));
+	or->n += ar->n;
+	return true;
+}
+
 int ike_ts_narrow(const struct ike_ts_payload *tsi,
 		  const struct ike_ts_payload *tsr,
 		  const struct spd_selector *conf, unsigned n,
 		  struct ike_ts_payload *out_tsi,
 		  struct ike_ts_payload *out_tsr, unsigned *which)
 {
-	const struct spd_selector *s;
+	struct ike_ts_payload ai, ar;
 	unsigned k;
 
 	if (!list_valid(tsi) || !list_valid(tsr))
 		return -EINVAL;
-	for (k = 0; k < n; k++) {
-		s = &conf[k];
-		if (!selector_ok(s))
+	for (k = 0; k < n; k++)
+		if (!selector_ok(&conf[k]))
 			return -EINVAL;
-		narrow_side(tsi, &s->dst, s->proto, s->dport_lo, s->dport_hi,
-			    out_tsi);
-		narrow_side(tsr, &s->src, s->proto, s->sport_lo, s->sport_hi,
-			    out_tsr);
-		drop_unpaired(out_tsi, out_tsr);
-		if (out_tsi->n && out_tsr->n) {
-			*which = k;
-			return 0;
-		}
+	for (k = 0; k < n; k++) {
+		narrow_one(tsi, tsr, &conf[k], out_tsi, out_tsr);
+		if (out_tsi->n && out_tsr->n)
+			break;
 	}
-	out_tsi->n = 0;
-	out_tsr->n = 0;
-	return -ENOENT;
+	if (k == n) {
+		out_tsi->n = 0;
+		out_tsr->n = 0;
+		return -ENOENT;
+	}
+	*which = k;
+	for (k++; k < n; k++) {
+		narrow_one(tsi, tsr, &conf[k], &ai, &ar);
+		join(out_tsi, out_tsr, &ai, &ar);
+	}
+	return 0;
 }
 
 /* Whether every entry of got lies inside one entry of ours. */

@@ -81,11 +81,16 @@ int ike_ts_build(const struct spd_selector *sels, unsigned n,
  * out_tsi = every TSi entry ∩ that selector's remote side, out_tsr every
  * TSr entry ∩ its local side, empty intersections dropped, and entries
  * with no partner of the same family and a compatible protocol on the
- * other side dropped. The result is exactly the traffic both the
- * initiator's cross product and that one selector allow; joining several
- * selectors' results would widen it through the cross product. Returns 0,
- * -ENOENT (TS_UNACCEPTABLE) when no selector leaves traffic, or -EINVAL
- * for an invalid entry or selector.
+ * other side dropped. That is exactly the traffic both the initiator's
+ * cross product and that one selector allow. The result of each later
+ * selector is joined to it when none of its entries pairs with an entry
+ * of what is already there (other protocols or another family: "proto
+ * icmp" and "proto tcp rport 80"), so that the cross product of the
+ * joined lists is still exactly their union; a result that would pair
+ * (two TCP selectors) is left out, as joining it would widen the Child SA,
+ * and so is one that does not fit IKE_TS_MAX. Returns 0, -ENOENT
+ * (TS_UNACCEPTABLE) when no selector leaves traffic, or -EINVAL for an
+ * invalid entry or selector.
  */
 int ike_ts_narrow(const struct ike_ts_payload *tsi,
 		  const struct ike_ts_payload *tsr,

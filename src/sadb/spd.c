@@ -14,7 +14,7 @@
  *  - Every bucket's entries are sorted by (priority, seq); seq is the value
  *    of db->added when the policy was added, so it is unique and grows.
  *  - db->count is the total number of entries; policy ids are unique.
- *  - Stored selectors passed selector_valid().
+ *  - Stored selectors passed spd_selector_valid().
  *
  * Lookup scans each candidate bucket in order and stops at the first match,
  * or as soon as an entry cannot beat the best match found in an earlier
@@ -113,18 +113,41 @@ static bool prefix_valid(const struct ip_prefix *p)
 	return true;
 }
 
-static bool selector_valid(const struct spd_selector *sel)
+bool spd_selector_valid(const struct spd_selector *sel)
 {
 	return sel->sport_lo <= sel->sport_hi &&
 	       sel->dport_lo <= sel->dport_hi &&
 	       prefix_valid(&sel->src) && prefix_valid(&sel->dst);
 }
 
+/* Every address of inner is in outer. */
+static bool prefix_covers(const struct ip_prefix *outer,
+			  const struct ip_prefix *inner)
+{
+	if (!outer->addr.family)
+		return true;
+	return inner->addr.family == outer->addr.family &&
+	       inner->len >= outer->len &&
+	       prefix_contains(outer, &inner->addr);
+}
+
+bool spd_selector_covers(const struct spd_selector *outer,
+			 const struct spd_selector *inner)
+{
+	return (!outer->proto || outer->proto == inner->proto) &&
+	       outer->sport_lo <= inner->sport_lo &&
+	       inner->sport_hi <= outer->sport_hi &&
+	       outer->dport_lo <= inner->dport_lo &&
+	       inner->dport_hi <= outer->dport_hi &&
+	       prefix_covers(&outer->src, &inner->src) &&
+	       prefix_covers(&outer->dst, &inner->dst);
+}
+
 static bool policy_valid(const struct spd_policy *pol)
 {
 	return (pol->action == SPD_PROTECT || pol->action == SPD_BYPASS ||
 		pol->action == SPD_DISCARD) &&
-	       selector_valid(&pol->sel);
+	       spd_selector_valid(&pol->sel);
 }
 
 int spd_init(struct spd *db)

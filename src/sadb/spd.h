@@ -62,6 +62,15 @@ void spd_selector_any(struct spd_selector *sel);
 bool spd_selector_match(const struct spd_selector *sel,
 			const struct spd_flow *flow);
 
+/* Whether sel can be stored: port ranges not upside down, prefixes of a
+ * known family (or family 0 with length 0) without host bits. */
+bool spd_selector_valid(const struct spd_selector *sel);
+
+/* Whether every flow inner matches also matches outer (both valid). Exact
+ * per selector; a selector covered only by a union of several is not. */
+bool spd_selector_covers(const struct spd_selector *outer,
+			 const struct spd_selector *inner);
+
 int spd_init(struct spd *db);
 void spd_free(struct spd *db);
 

@@ -271,7 +271,9 @@ def show_ike():
               u64("SPI_R", 2**64 - 1), u64("AGE", 3665),
               s("IKE_ALG", b"AES_GCM_16-256 HMAC_SHA2_256 CURVE25519"),
               s("ESP_ALG", b"AES_GCM_16-256"), u32("SPI_IN", 0xc0000001),
-              u32("SPI_OUT", 0xabcd))
+              u32("SPI_OUT", 0xabcd),
+              s("SELECTOR", b"local 10.0.0.1/32 remote 10.0.0.2/32 proto icmp"),
+              s("SELECTOR", b"local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp rport 5201"))
     init = nest("IKE_SA", s("PEER_NAME", TRICKY),
                 s("STATE", b"connecting\xc2\x9b"), s("ROLE", b"responder"),
                 u64("SPI_I", 1), u64("SPI_R", 0), u64("AGE", 0))
@@ -280,7 +282,8 @@ def show_ike():
                 s("ROLE", b"responder"), u64("SPI_I", 0xfedcba9876543210),
                 u64("SPI_R", 0x10), u64("AGE", 2 * 86400 + 1),
                 s("IKE_ALG", b"AES_CBC-256 \xffHMAC_SHA2_256_128"),
-                s("ESP_ALG", b"AES_CBC-128\xc2\x9b31m"), u32("SPI_OUT", 7))
+                s("ESP_ALG", b"AES_CBC-128\xc2\x9b31m"), u32("SPI_OUT", 7),
+                s("SELECTOR", b"local \xff::/0\xc2\x9b"))
     sa = nest("SA", s("NAME", b"b-out"), s("PEER_NAME", b"b"), u8("DIR", 1),
               u32("SPI", 0xabcd))
     return i32("STATUS", 0) + p + up + init + gone + sa, 0
@@ -488,11 +491,11 @@ else
 	fail "fake ike-json-valid" "exit $rc, $(head -n 1 "$tmp/jerr")"
 fi
 pycheck "fake ike-json-established" "$tmp/ike.json" \
-	'ike("b") == {"peer": "b", "state": "established", "role": "initiator", "spi_i": 0x0123456789abcdef, "spi_i_hex": "0x0123456789abcdef", "spi_r": 2**64 - 1, "spi_r_hex": "0xffffffffffffffff", "age": 3665, "ike_alg": "AES_GCM_16-256 HMAC_SHA2_256 CURVE25519", "esp_alg": "AES_GCM_16-256", "spi_in": 0xc0000001, "spi_out": 0xabcd}'
+	'ike("b") == {"peer": "b", "state": "established", "role": "initiator", "spi_i": 0x0123456789abcdef, "spi_i_hex": "0x0123456789abcdef", "spi_r": 2**64 - 1, "spi_r_hex": "0xffffffffffffffff", "age": 3665, "ike_alg": "AES_GCM_16-256 HMAC_SHA2_256 CURVE25519", "esp_alg": "AES_GCM_16-256", "spi_in": 0xc0000001, "spi_out": 0xabcd, "selectors": ["local 10.0.0.1/32 remote 10.0.0.2/32 proto icmp", "local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp rport 5201"]}'
 pycheck "fake ike-json-connecting" "$tmp/ike.json" \
-	'ike("q\"b\\s\u20ac\ufffd\x9bz") == {"peer": "q\"b\\s\u20ac\ufffd\x9bz", "state": "connecting\x9b", "role": "responder", "spi_i": 1, "spi_i_hex": "0x0000000000000001", "spi_r": 0, "spi_r_hex": "0x0000000000000000", "age": 0}'
+	'ike("q\"b\\s\u20ac\ufffd\x9bz") == {"peer": "q\"b\\s\u20ac\ufffd\x9bz", "state": "connecting\x9b", "role": "responder", "spi_i": 1, "spi_i_hex": "0x0000000000000001", "spi_r": 0, "spi_r_hex": "0x0000000000000000", "age": 0, "selectors": []}'
 pycheck "fake ike-json-deleting" "$tmp/ike.json" \
-	'ike("c") == {"peer": "c", "state": "deleting", "role": "responder", "spi_i": 0xfedcba9876543210, "spi_i_hex": "0xfedcba9876543210", "spi_r": 16, "spi_r_hex": "0x0000000000000010", "age": 172801, "ike_alg": "AES_CBC-256 \ufffdHMAC_SHA2_256_128", "esp_alg": "AES_CBC-128\x9b31m", "spi_out": 7}'
+	'ike("c") == {"peer": "c", "state": "deleting", "role": "responder", "spi_i": 0xfedcba9876543210, "spi_i_hex": "0xfedcba9876543210", "spi_r": 16, "spi_r_hex": "0x0000000000000010", "age": 172801, "ike_alg": "AES_CBC-256 \ufffdHMAC_SHA2_256_128", "esp_alg": "AES_CBC-128\x9b31m", "spi_out": 7, "selectors": ["local \ufffd::/0\x9b"]}'
 pycheck "fake ike-json-order" "$tmp/ike.json" \
 	'list(d) == ["truncated", "workers", "peers", "ike_sas", "sas"] and [x["peer"] for x in d["ike_sas"]] == ["b", "q\"b\\s\u20ac\ufffd\x9bz", "c"]'
 
@@ -516,6 +519,8 @@ ike-sa: b
   age:            1 hour, 1 minute, 5 seconds
   ike algorithms: AES_GCM_16-256 HMAC_SHA2_256 CURVE25519
   child:          AES_GCM_16-256, spi in 0xc0000001, out 0x0000abcd
+  selectors:      local 10.0.0.1/32 remote 10.0.0.2/32 proto icmp
+                  local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp rport 5201
 EOF
 ike_block ike-text-established '^ike-sa: b$'
 cat >"$tmp/ike.want" <<'EOF'
@@ -534,6 +539,7 @@ ike-sa: c
   age:            2 days, 1 second
   ike algorithms: AES_CBC-256 ?HMAC_SHA2_256_128
   child:          AES_CBC-128??31m, spi in ?, out 0x00000007
+  selectors:      local ?::/0??
 EOF
 ike_block ike-text-deleting '^ike-sa: c$'
 if [ "$(grep -E '^(peer|ike-sa|sa):' "$tmp/ike.txt" | cut -d: -f1 | tr '\n' ' ')" = "peer ike-sa ike-sa ike-sa sa " ]; then

@@ -2,8 +2,11 @@
 # shared key): their configurations and what their `tunsec show` says.
 # Sourced after lib.sh and tunsecd_lib.sh.
 
-# write_ike HOST PEER PEERADDR LOCAL START PSK: an IKE-managed transport
-# configuration for HOST.
+# write_ike HOST PEER PEERADDR LOCAL START PSK [FIRST SECOND]: an
+# IKE-managed transport configuration for HOST; FIRST and SECOND (lport,
+# rport; default rport lport) order its two TCP selectors. The Child SA
+# carries ICMP and the first TCP one of the side that narrows (ts.h): the
+# transfer's direction (A to B's port 9000) comes first on both sides.
 write_ike() {
 	cat >"$LAB_TMP/$1.conf" <<EOF
 [daemon]
@@ -16,8 +19,8 @@ log-level = debug
 address = $3
 mode = transport
 protect = proto icmp
-protect = proto tcp rport 9000
-protect = proto tcp lport 9000
+protect = proto tcp ${7:-rport} 9000
+protect = proto tcp ${8:-lport} 9000
 auth = psk
 psk = $6
 local-id = fqdn:$1.lab.example
@@ -31,8 +34,8 @@ EOF
 }
 
 write_pair() {
-	write_ike a b "$LAB_B4" "$LAB_A4" initiate "$1"
-	write_ike b a "$LAB_A4" "$LAB_B4" wait "${2:-$1}"
+	write_ike a b "$LAB_B4" "$LAB_A4" initiate "$1" rport lport
+	write_ike b a "$LAB_A4" "$LAB_B4" wait "${2:-$1}" lport rport
 }
 
 # state HOST: the state of HOST's IKE SA, "none" without one.

@@ -30,8 +30,8 @@ log-level = debug
 address = $3
 mode = transport
 protect = proto icmp
-protect = proto tcp rport 5201
-protect = proto tcp lport 5201
+protect = proto tcp $7 5201
+protect = proto tcp $8 5201
 auth = psk
 psk = $6
 start = $5
@@ -62,8 +62,11 @@ drops() {
 
 lab_up
 PSK=0x$(tsd_random_hex 32)
-write_ike a b "$LAB_B4" "$LAB_A4" initiate "$PSK"
-write_ike b a "$LAB_A4" "$LAB_B4" wait "$PSK"
+# iperf3's direction (A to B's port 5201) comes right after ICMP on both
+# sides: a Child SA carries ICMP and one of the two TCP selectors (the one
+# whose side narrows picks; ts.h), and rekeys are narrowed by either.
+write_ike a b "$LAB_B4" "$LAB_A4" initiate "$PSK" rport lport
+write_ike b a "$LAB_A4" "$LAB_B4" wait "$PSK" lport rport
 tsd_start b && tsd_start a || lab_die "tunsecd did not start"
 for ((i = 0; i < 100; i++)); do
 	[ "$(tsd_query a "len([s for s in j['sas'] if s['name'].startswith('ike-')])")" = 2 ] &&

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "ike/ts.h"
 #include "test.h"
 
 /* aes-gcm-128 key material: byte i is 0x40 + i (20 bytes). */
@@ -426,6 +427,34 @@ static void check_ike_pair(const struct conf *a, const struct conf *b)
 	      !memcmp(x->psk, y->psk, x->psk_len));
 }
 
+/* One Child SA between the two example hosts, A initiating, carries
+ * everything A's protect lines name (and so B's, their mirror): the
+ * negotiated selectors cover each of A's. Either may initiate (rekeys):
+ * checked both ways. */
+static void check_negotiates_all(const struct conf *x, const struct conf *y)
+{
+	struct spd_selector xs[8], ys[8], got[16];
+	struct ike_ts_payload tsi, tsr, oi, orr;
+	const struct conf_peer *px = &x->peers[0], *py = &y->peers[0];
+	unsigned i, j, n, which;
+
+	REQUIRE(px->nsel <= 8 && py->nsel <= 8);
+	for (i = 0; i < px->nsel; i++)
+		conf_selector_to_spd(&px->sel[i], true, &xs[i]);
+	for (i = 0; i < py->nsel; i++)
+		conf_selector_to_spd(&py->sel[i], true, &ys[i]);
+	REQUIRE(ike_ts_build(xs, px->nsel, &tsi, &tsr) == 0);
+	REQUIRE(ike_ts_narrow(&tsi, &tsr, ys, py->nsel, &oi, &orr,
+			      &which) == 0);
+	REQUIRE(ike_ts_to_selectors(&oi, &orr, got, 16, &n) == 0);
+	for (i = 0; i < px->nsel; i++) {
+		for (j = 0; j < n; j++)
+			if (spd_selector_covers(&got[j], &xs[i]))
+				break;
+		CHECK(j < n);
+	}
+}
+
 /* The same with certificates: each host its own certificate and key
  * (dir/a.pem, dir/a.key for A; b for B), one CA (dir/ca.pem). */
 static void check_cert_pair(const struct conf *a, const struct conf *b,
@@ -536,7 +565,9 @@ TEST(conf_example_ike_cert)
 	if (conf_parse_text("b.conf", btext, strlen(btext), t.path, &b, &e))
 		test_fail(__FILE__, __LINE__, "%s", conf_error_format(&e, msg, sizeof(msg)));
 	check_cert_pair(&a, &b, t.path);
-	CHECK_EQ(a.peers[0].nsel, 3);
+	CHECK_EQ(a.peers[0].nsel, 2);
+	check_negotiates_all(&a, &b);
+	check_negotiates_all(&b, &a);
 	CHECK_EQ(a.peers[0].ike.local_id.type, IKE_ID_FQDN);
 	CHECK_EQ(a.peers[0].ike.dpd_delay, 30);
 	conf_free(&a);
@@ -568,7 +599,9 @@ TEST(conf_example_ike_psk)
 		test_fail(__FILE__, __LINE__, "%s", conf_error_format(&e, msg, sizeof(msg)));
 	check_ike_pair(&a, &b);
 	/* What A's comments say about its settings. */
-	CHECK_EQ(a.peers[0].nsel, 3);
+	CHECK_EQ(a.peers[0].nsel, 2);
+	check_negotiates_all(&a, &b);
+	check_negotiates_all(&b, &a);
 	CHECK(a.peers[0].ike.ike_lifetime == 14400 &&
 	      a.peers[0].ike.child_lifetime == 3600 &&
 	      a.peers[0].ike.dpd_delay == 30);

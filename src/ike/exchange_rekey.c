@@ -128,6 +128,7 @@ static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
 	sa->local = old->local;
 	sa->remote = old->remote;
 	sa->natt = old->natt;
+	sa->frag_offered = old->frag_offered;
 	sa->suite = *suite;
 	memcpy(sa->ni, ni, ni_len);
 	sa->ni_len = ni_len;

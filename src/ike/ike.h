@@ -38,6 +38,10 @@
  * beyond it is dropped and counted (half-open); cookies (RFC 7296 §2.6)
  * come in before it is reached. */
 #define IKE_HALF_OPEN_MAX 256
+/* Fragment sizes (RFC 7383 §2.5.1): 1280 fits the IPv6 minimum MTU and
+ * most IPv4 paths; 576 is the IPv4 datagram every host takes. */
+#define IKE_FRAG_SIZE_DEFAULT 1280
+#define IKE_FRAG_SIZE_MIN 576
 
 /* Where a datagram is sent from or to. */
 struct ike_endpoint {
@@ -85,8 +89,13 @@ struct ike_peer_cfg {
 	uint32_t rtx_ms;          /* first retransmission timeout */
 	unsigned rtx_tries;       /* retransmissions before giving up */
 	uint32_t dpd_s;           /* liveness check interval; 0: off */
-	bool fragmentation;       /* RFC 7383: announce it (we take
-				   * fragments; we send none yet) */
+	bool fragmentation;       /* RFC 7383: announce it; take fragments,
+				   * and send them when the peer announced
+				   * it too */
+	/* The largest IP datagram an IKE fragment of ours makes (RFC 7383
+	 * §2.5.1), IP and UDP headers and the non-ESP marker included; 0:
+	 * IKE_FRAG_SIZE_DEFAULT; below IKE_FRAG_SIZE_MIN taken as that. */
+	uint16_t frag_size;
 	/* Rekeying (§2.8) starts a random 0..jitter_s plus margin_s before a
 	 * lifetime ends; 0: never. */
 	uint32_t ike_life_s, child_life_s, margin_s, jitter_s;
@@ -177,6 +186,9 @@ struct ike_stats {
 	/* RFC 7296 §2.6 (cookie.c): IKE_SA_INIT requests answered with
 	 * N(COOKIE); COOKIE notifications that did not verify. */
 	uint64_t cookies_sent, cookies_bad;
+	/* RFC 7383: datagrams sent that were Encrypted Fragments (each
+	 * retransmitted one counted again). */
+	uint64_t frags_sent;
 };
 
 struct ike_sa;
@@ -245,6 +257,7 @@ struct ike_sa_info {
 	unsigned children;
 	uint32_t child_spi_in, child_spi_out;
 	struct ike_suite_esp child_suite;
+	uint64_t frags_sent;      /* IKE fragments (RFC 7383) it sent */
 };
 
 /* The i-th IKE SA (0 = newest), false past the last. */

@@ -233,6 +233,7 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	out->rtx_tries = k->retransmit_tries;
 	out->dpd_s = k->dpd_delay;
 	out->fragmentation = k->fragmentation;
+	out->frag_size = (uint16_t)k->fragment_size;
 	out->ike_life_s = k->ike_lifetime;
 	out->child_life_s = k->child_lifetime;
 	out->margin_s = k->rekey_margin;

@@ -8,7 +8,9 @@
 # subnets, then DELETE from one side takes the SAs down on both. Then the
 # Child SA and the IKE SA are rekeyed from each side in turn, with traffic
 # after each and nothing dropped. ECDSA certificates authenticate both
-# ways. A wrong key fails on both sides and leaves no SA.
+# ways; so do RSA-3072 ones under an intermediate CA, tunsecd sending its
+# IKE_AUTH in 576-byte fragments (RFC 7383). A wrong key fails on both
+# sides and leaves no SA.
 #
 #  ns $A                                     ns $B
 #  lo 10.88.1.1/32                           lo 10.88.2.1/32
@@ -175,11 +177,25 @@ rekey_case() {
 }
 rekey_case
 
-# ECDSA certificates (RFC 7427 signatures) from one CA, each side naming
-# the other by its FQDN: tunsec as initiator, then as responder.
+# Certificates (RFC 7427 signatures), each side naming the other by its
+# FQDN: tunsec as initiator, then as responder. ecdsa: P-256 from one CA.
+# rsa: RSA-3072 under an intermediate CA, and tunsecd cuts what it sends
+# to 576-byte datagrams: its IKE_AUTH (certificate and a 384-byte
+# signature, some 1.7 KB) must go in fragments (RFC 7383), which
+# strongSwan must put back together.
 cert_case() {
-	local role=$1 start=initiate name="cert_$1" why i
+	local kind=$1 role=$2 start=initiate name="cert_$2" why i swan_ca frag=
+	local log_from certs=$CERTS ca=$CERTS/ca.crt
 	[ "$role" = responder ] && start=wait
+	swan_ca=$ca
+	if [ "$kind" = rsa ]; then
+		name="cert_rsa_$role" certs=$RSA_CERTS ca=$RSA_CERTS/rca.crt
+		# tunsecd sends its own certificate only: strongSwan holds the
+		# intermediate (tunsecd gets it from strongSwan's CERT payloads).
+		swan_ca=$RSA_CERTS/rca.crt,$RSA_CERTS/ica.crt
+		frag="fragment-size = 576"
+	fi
+	log_from=$(($(wc -l <"$(swan_dir b)/charon.log") + 1))
 	cat >"$LAB_TMP/a.conf" <<EOF
 [daemon]
 local-address = $LAB_A4
@@ -192,19 +208,20 @@ address = $LAB_B4
 mode = tunnel
 protect = local 10.88.1.0/24 remote 10.88.2.0/24
 auth = pubkey
-certificate = $CERTS/a.crt
-private-key = $CERTS/a.key
-ca = $CERTS/ca.crt
+certificate = $certs/a.crt
+private-key = $certs/a.key
+ca = $ca
 local-id = fqdn:a.lab.example
 remote-id = fqdn:b.lab.example
 esp-proposals = aes256gcm16
 start = $start
 retransmit-timeout = 1s
 retransmit-tries = 3
+$frag
 EOF
 	chmod 600 "$LAB_TMP/a.conf"
 	swan_conn b c local="$LAB_B4" remote="$LAB_A4" auth=pubkey \
-		cert="$CERTS/b.crt" key="$CERTS/b.key" cacert="$CERTS/ca.crt" \
+		cert="$certs/b.crt" key="$certs/b.key" cacert="$swan_ca" \
 		local_id=b.lab.example remote_id=a.lab.example \
 		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp=aes256gcm16 ||
 		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
@@ -220,6 +237,7 @@ EOF
 			"$LAB_TMP/a.log" | grep -q "reassembled from [0-9]* fragments" &&
 			pass "${name}_fragments_reassembled" ||
 			fail "${name}_fragments_reassembled" "strongSwan's IKE_AUTH did not come in fragments"
+		[ "$kind" = rsa ] && rsa_checks "$name" "$log_from"
 	else
 		fail "${name}_ike_sa" "tunsec $(tsd_query a "j.get('ike_sas')"), strongSwan $(swan_ike_state b c)"
 	fi
@@ -230,12 +248,33 @@ EOF
 		sleep 0.1
 	done
 }
+# rsa_checks NAME LINE: tunsecd sent its IKE_AUTH in fragments,
+# strongSwan put them together (its log from LINE on), and bulk traffic
+# crosses.
+rsa_checks() {
+	local name=$1 from=$2 n
+	n=$(tsd_query a "max(s.get('fragments_sent', 0) for s in j['ike_sas'])")
+	[ "${n:-0}" -gt 1 ] && pass "${name}_tunsec_sent_fragments" ||
+		fail "${name}_tunsec_sent_fragments" "tunsec show: ${n:-?} fragments sent"
+	tail -n +"$from" "$(swan_dir b)/charon.log" | grep -q "reassembled fragmented IKE message" &&
+		pass "${name}_swan_reassembled" ||
+		fail "${name}_swan_reassembled" "strongSwan logged no reassembled message"
+	lab_transfer_sha "$A" "$B" 10.88.2.1 9000 "$XFER_BYTES" &&
+		pass "${name}_tcp_sha256" || fail "${name}_tcp_sha256" "4 MiB transfer: sha256 differs"
+}
 CERTS=$LAB_TMP/certs
 if swan_make_ca_and_certs "$CERTS" a.lab.example b.lab.example; then
-	cert_case initiator
-	cert_case responder
+	cert_case ecdsa initiator
+	cert_case ecdsa responder
 else
 	fail certs_made "$SWAN_ERR"
+fi
+RSA_CERTS=$LAB_TMP/rsa-certs
+if swan_make_rsa_chain "$RSA_CERTS" 3072 a.lab.example b.lab.example; then
+	cert_case rsa initiator
+	cert_case rsa responder
+else
+	fail rsa_certs_made "$SWAN_ERR"
 fi
 
 # A wrong key: strongSwan refuses tunsec's AUTH; no SA anywhere.

@@ -54,7 +54,7 @@ static unsigned plan(const struct ike_sa *sa, const struct ike_writer *w,
 	const struct ike_sk_overhead *ov = ike_sk_get_overhead(sa->sk_out);
 	size_t inner = w->len - w->ct_off, limit = msg_limit(sa), n;
 
-	if (!sa->frag_offered || !sa->frag_size ||
+	if (w->err || !w->sk_off || !sa->frag_offered || !sa->frag_size ||
 	    w->ct_off + ike_sk_body_len(sa->sk_out, inner) <= limit)
 		return 0;
 	if (limit <= SKF_AAD + ov->total_max || inner > IKE_PKT_MAX)
@@ -115,13 +115,14 @@ int ike_frag_seal(struct ike_sa *sa, struct ike_writer *w)
 {
 	uint8_t plain[IKE_PKT_MAX]; /* secret: the inner payloads */
 	size_t inner = w->len - w->ct_off, chunk = 0, off = 0, at = 0, len;
-	uint8_t first = w->buf[w->sk_off];
 	unsigned i, n = plan(sa, w, &chunk);
 	struct ike_hdr h;
+	uint8_t first;
 	int l = 0;
 
 	if (!n)
-		return -E2BIG;
+		return -E2BIG; /* whole: the caller seals it, or reports w->err */
+	first = w->buf[w->sk_off];
 	memcpy(plain, w->buf + w->ct_off, inner);
 	header_of(w->buf, &h);
 	for (i = 1; i <= n; i++, off += len) {

@@ -34,6 +34,7 @@
 #define IKE_ID_MAX 256            /* identification data bytes */
 #define IKE_OFFERS_MAX 16         /* proposals configured per peer */
 #define IKE_SEL_MAX 16            /* selectors negotiated per Child SA */
+#define IKE_CHAIN_MAX 4           /* intermediate CA certificates sent */
 /* Responder IKE SAs past IKE_SA_INIT but not authenticated. A request
  * beyond it is dropped and counted (half-open); cookies (RFC 7296 §2.6)
  * come in before it is reached. */
@@ -77,6 +78,10 @@ struct ike_peer_cfg {
 	 * and the CAs the peer's must chain to; the caller's, alive as long
 	 * as the engine. */
 	const struct ike_x509 *cert;
+	/* Intermediate CA certificates sent after it (RFC 7296 §3.6: the
+	 * end-entity certificate first), in the order of its file. */
+	const struct ike_x509 *chain[IKE_CHAIN_MAX];
+	unsigned nchain;
 	const struct ike_cert_store *cas;
 	struct ike_prop_conf ike[IKE_OFFERS_MAX]; /* in our preference */
 	unsigned nike;

@@ -880,6 +880,45 @@ TEST(ike_engine_certificates)
 	drop_certs();
 }
 
+/* A host certificate under an intermediate CA: A sends the intermediate
+ * after its own (RFC 7296 §3.6), B trusting only the root takes the chain;
+ * without it B refuses A. */
+TEST(ike_engine_certificate_chain)
+{
+	struct ike_x509 *inter = NULL;
+	char path[512];
+	unsigned n = 0;
+	int with;
+
+	vec_path(path, sizeof(path), "inter.pem");
+	REQUIRE(ike_cert_load(path, &inter, 1, &n) == 0 && n == 1);
+	for (with = 1; with >= 0; with--) {
+		side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519",
+			 "aes256gcm16", ESP_MODE_TRANSPORT);
+		side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519",
+			 "aes256gcm16", ESP_MODE_TRANSPORT);
+		use_cert(&sides[0], "c.pem", "c.key", "ca.pem",
+			 "c.lab.example", "b.lab.example");
+		use_cert(&sides[1], "b.pem", "b.key", "ca.pem",
+			 "b.lab.example", "c.lab.example");
+		sides[0].cfg.chain[0] = inter;
+		sides[0].cfg.nchain = (unsigned)with;
+		engines_start();
+		REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+		pump();
+		broken = 0; /* the first Child SA: see establish() */
+		if (with) {
+			check_mirrored();
+		} else {
+			CHECK_EQ(sides[0].ups + sides[1].ups, 0);
+			CHECK_EQ(sides[1].ike.stats.failed, 1);
+		}
+		engines_stop();
+		drop_certs();
+	}
+	ike_cert_free(inter);
+}
+
 /* Byte limits: at 90% the Child SA is rekeyed (its counters start anew),
  * at 100% without a rekey it is deleted on both sides; a non-ESN SA
  * running out of sequence numbers is rekeyed. */

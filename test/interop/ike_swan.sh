@@ -8,9 +8,9 @@
 # subnets, then DELETE from one side takes the SAs down on both. Then the
 # Child SA and the IKE SA are rekeyed from each side in turn, with traffic
 # after each and nothing dropped. ECDSA certificates authenticate both
-# ways; so do RSA-3072 ones under an intermediate CA, tunsecd sending its
-# IKE_AUTH in 576-byte fragments (RFC 7383). A wrong key fails on both
-# sides and leaves no SA.
+# ways; so do RSA-3072 ones under an intermediate CA, tunsecd sending the
+# intermediate too and its IKE_AUTH in 576-byte fragments (RFC 7383). A
+# wrong key fails on both sides and leaves no SA.
 #
 #  ns $A                                     ns $B
 #  lo 10.88.1.1/32                           lo 10.88.2.1/32
@@ -179,20 +179,25 @@ rekey_case
 
 # Certificates (RFC 7427 signatures), each side naming the other by its
 # FQDN: tunsec as initiator, then as responder. ecdsa: P-256 from one CA.
-# rsa: RSA-3072 under an intermediate CA, and tunsecd cuts what it sends
-# to 576-byte datagrams: its IKE_AUTH (certificate and a 384-byte
-# signature, some 1.7 KB) must go in fragments (RFC 7383), which
+# rsa: RSA-3072 under an intermediate CA. strongSwan trusts the root
+# only: tunsecd must send the intermediate after its own certificate
+# (a-chain.crt). tunsecd trusts both CAs (strongSwan, not holding the
+# intermediate, sends its own certificate alone). tunsecd cuts what it
+# sends to 576-byte datagrams: its IKE_AUTH (two certificates and a
+# 384-byte signature, some 2.8 KB) must go in fragments (RFC 7383), which
 # strongSwan must put back together.
 cert_case() {
 	local kind=$1 role=$2 start=initiate name="cert_$2" why i swan_ca frag=
-	local log_from certs=$CERTS ca=$CERTS/ca.crt
+	local log_from cert=$CERTS/a.crt key=$CERTS/a.key cas="ca = $CERTS/ca.crt"
+	local swan_cert=$CERTS/b.crt swan_key=$CERTS/b.key
 	[ "$role" = responder ] && start=wait
-	swan_ca=$ca
+	swan_ca=$CERTS/ca.crt
 	if [ "$kind" = rsa ]; then
-		name="cert_rsa_$role" certs=$RSA_CERTS ca=$RSA_CERTS/rca.crt
-		# tunsecd sends its own certificate only: strongSwan holds the
-		# intermediate (tunsecd gets it from strongSwan's CERT payloads).
-		swan_ca=$RSA_CERTS/rca.crt,$RSA_CERTS/ica.crt
+		name="cert_rsa_$role" cert=$RSA_CERTS/a-chain.crt key=$RSA_CERTS/a.key
+		cas="ca = $RSA_CERTS/rca.crt
+ca = $RSA_CERTS/ica.crt"
+		swan_cert=$RSA_CERTS/b.crt swan_key=$RSA_CERTS/b.key
+		swan_ca=$RSA_CERTS/rca.crt
 		frag="fragment-size = 576"
 	fi
 	log_from=$(($(wc -l <"$(swan_dir b)/charon.log") + 1))
@@ -208,9 +213,9 @@ address = $LAB_B4
 mode = tunnel
 protect = local 10.88.1.0/24 remote 10.88.2.0/24
 auth = pubkey
-certificate = $certs/a.crt
-private-key = $certs/a.key
-ca = $ca
+certificate = $cert
+private-key = $key
+$cas
 local-id = fqdn:a.lab.example
 remote-id = fqdn:b.lab.example
 esp-proposals = aes256gcm16
@@ -221,7 +226,7 @@ $frag
 EOF
 	chmod 600 "$LAB_TMP/a.conf"
 	swan_conn b c local="$LAB_B4" remote="$LAB_A4" auth=pubkey \
-		cert="$certs/b.crt" key="$certs/b.key" cacert="$swan_ca" \
+		cert="$swan_cert" key="$swan_key" cacert="$swan_ca" \
 		local_id=b.lab.example remote_id=a.lab.example \
 		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp=aes256gcm16 ||
 		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
@@ -249,16 +254,20 @@ EOF
 	done
 }
 # rsa_checks NAME LINE: tunsecd sent its IKE_AUTH in fragments,
-# strongSwan put them together (its log from LINE on), and bulk traffic
-# crosses.
+# strongSwan put them together and took the intermediate CA from it (its
+# log from LINE on), and bulk traffic crosses.
 rsa_checks() {
-	local name=$1 from=$2 n
+	local name=$1 from=$2 n log
 	n=$(tsd_query a "max(s.get('fragments_sent', 0) for s in j['ike_sas'])")
 	[ "${n:-0}" -gt 1 ] && pass "${name}_tunsec_sent_fragments" ||
 		fail "${name}_tunsec_sent_fragments" "tunsec show: ${n:-?} fragments sent"
-	tail -n +"$from" "$(swan_dir b)/charon.log" | grep -q "reassembled fragmented IKE message" &&
+	log=$(tail -n +"$from" "$(swan_dir b)/charon.log")
+	grep -q "reassembled fragmented IKE message" <<<"$log" &&
 		pass "${name}_swan_reassembled" ||
 		fail "${name}_swan_reassembled" "strongSwan logged no reassembled message"
+	grep -q 'received issuer cert "O=tunsec lab, CN=tunsec lab RSA intermediate"' <<<"$log" &&
+		pass "${name}_swan_got_intermediate" ||
+		fail "${name}_swan_got_intermediate" "strongSwan did not receive tunsecd's intermediate CA"
 	lab_transfer_sha "$A" "$B" 10.88.2.1 9000 "$XFER_BYTES" &&
 		pass "${name}_tcp_sha256" || fail "${name}_tcp_sha256" "4 MiB transfer: sha256 differs"
 }

@@ -780,8 +780,10 @@ swan_make_ca_and_certs() {
 # a self-signed root (rca.crt, rca.key) and an intermediate it signs
 # (ica.crt, ica.key), which signs the host certificates a.crt/a.key for
 # FQDN_A (default host-a.tunsec.test) and b.crt/b.key for FQDN_B
-# (host-b.tunsec.test), named as in swan_make_ca_and_certs. All PEM, keys
-# PKCS#8 unencrypted, mode 600, SHA-256 signatures, valid for 30 days.
+# (host-b.tunsec.test), named as in swan_make_ca_and_certs; a-chain.crt
+# and b-chain.crt are each host's certificate followed by the
+# intermediate's. All PEM, keys PKCS#8 unencrypted, mode 600, SHA-256
+# signatures, valid for 30 days.
 # Status 1 with SWAN_ERR when openssl failed.
 swan_make_rsa_chain() {
 	local dir=$1 bits=${2:-3072} fa=${3:-host-a.tunsec.test} fb=${4:-host-b.tunsec.test} h f log
@@ -815,8 +817,9 @@ swan_make_rsa_chain() {
 				"subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" >"$h.ext"
 			openssl x509 -req -in "$h.csr" -CA ica.crt -CAkey ica.key -CAcreateserial \
 				-sha256 -days 30 -extfile "$h.ext" -out "$h.crt"
+			cat "$h.crt" ica.crt >"$h-chain.crt"
 		done
 		rm -f ./*.csr ./*.ext
-		chmod 644 rca.crt ica.crt a.crt b.crt
+		chmod 644 rca.crt ica.crt a.crt b.crt a-chain.crt b-chain.crt
 	) >"$log" 2>&1 || { SWAN_ERR="openssl: $(tail -n 2 "$log" | tr '\n' ' ')"; return 1; }
 }

@@ -129,11 +129,11 @@ static int seal_vendors(unsigned n, size_t len, size_t *plain_len)
 	return ikesa_seal(&sa, &w);
 }
 
-/* Walk the datagrams of msg[0..len): each a fragment of at most
- * MSG_LIMIT bytes, numbered 1..N of N, fragment 1 naming Vendor ID, each
- * opening on its own; their plaintexts end to end into got. N, or 0 when
- * something is wrong (reported). */
-static unsigned walk_fragments(size_t len, size_t *got_len)
+/* Walk the datagrams of msg[0..len): each a fragment of at most limit
+ * bytes, numbered 1..N of N, fragment 1 naming Vendor ID, each opening on
+ * its own; their plaintexts end to end into got. N, or 0 when something
+ * is wrong (reported). */
+static unsigned walk_fragments(size_t len, size_t limit, size_t *got_len)
 {
 	const struct ike_sk_overhead *ov = ike_sk_get_overhead(sa.sk_in);
 	size_t off = 0, n, ioff, ilen;
@@ -154,7 +154,7 @@ static unsigned walk_fragments(size_t len, size_t *got_len)
 				  count + 1);
 			return 0;
 		}
-		CHECK(n <= MSG_LIMIT);
+		CHECK(n <= limit);
 		CHECK_EQ(skf.number, count + 1);
 		CHECK_EQ(m.chain.sk_next, count ? 0 : IKE_PL_VENDOR);
 		CHECK_EQ(m.hdr.msg_id, 1);
@@ -179,23 +179,27 @@ static unsigned walk_fragments(size_t len, size_t *got_len)
 }
 
 /* Round trip: the fragments, opened and laid end to end, are the inner
- * payloads; every one fits; a retransmission would send the same bytes
- * (kept by the caller). For an AEAD and for AES-CBC with padding. */
+ * payloads; every one fits. For an AEAD and for AES-CBC with padding over
+ * IPv4, and for the AEAD over IPv6 (20 bytes less per fragment). */
 TEST(ike_frag_send_round_trip)
 {
 	static const enum ike_encr_alg encr[] = { IKE_ENCR_AES_GCM_16,
-						  IKE_ENCR_AES_CBC };
+						  IKE_ENCR_AES_CBC,
+						  IKE_ENCR_AES_GCM_16 };
 	static const enum ike_integ_alg integ[] = {
-		IKE_INTEG_NONE, IKE_INTEG_HMAC_SHA2_256_128 };
+		IKE_INTEG_NONE, IKE_INTEG_HMAC_SHA2_256_128, IKE_INTEG_NONE };
+	static const size_t limit[] = { MSG_LIMIT, MSG_LIMIT, MSG_LIMIT - 20 };
 	size_t plain_len, got_len;
 	unsigned i, n;
 	int len;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		send_sa(encr[i], integ[i]);
+		if (i == 2)
+			sa.remote.addr.family = AF_INET6;
 		len = seal_vendors(5, 301, &plain_len);
 		REQUIRE(len > 0);
-		n = walk_fragments((size_t)len, &got_len);
+		n = walk_fragments((size_t)len, limit[i], &got_len);
 		CHECK(n > 2);
 		CHECK_EQ(got_len, plain_len);
 		CHECK_MEM(got, plain, plain_len);
@@ -240,7 +244,7 @@ TEST(ike_frag_send_whole)
 	sa.iv_counter = 0;
 	len = seal_vendors(15, 470, &plain_len);
 	REQUIRE(len > 0);
-	CHECK_EQ(walk_fragments((size_t)len, &got_len), 15);
+	CHECK_EQ(walk_fragments((size_t)len, MSG_LIMIT, &got_len), 15);
 	CHECK_EQ(got_len, plain_len);
 	CHECK_MEM(got, plain, plain_len);
 	send_sa_free();

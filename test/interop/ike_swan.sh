@@ -230,6 +230,8 @@ EOF
 		local_id=b.lab.example remote_id=a.lab.example \
 		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp=aes256gcm16 ||
 		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
+	[ "$kind" = rsa ] && { tsd_capture "$A" ua "$LAB_TMP/$name.pcap" 30 udp ||
+		lab_log "$name: tcpdump did not start"; }
 	tsd_start a || { fail "${name}_start" "tunsecd did not start"; return; }
 	[ "$role" = responder ] && { swan_initiate b c || lab_log "initiate: $SWAN_ERR"; }
 	if wait_established; then
@@ -245,6 +247,7 @@ EOF
 		[ "$kind" = rsa ] && rsa_checks "$name" "$log_from"
 	else
 		fail "${name}_ike_sa" "tunsec $(tsd_query a "j.get('ike_sas')"), strongSwan $(swan_ike_state b c)"
+		[ "$kind" = rsa ] && tsd_capture_stop
 	fi
 	tsd_stop a || fail "${name}_clean_exit" "tunsecd exit ${TSD_RC:-?}"
 	swan_unconn b c >/dev/null 2>&1
@@ -253,14 +256,24 @@ EOF
 		sleep 0.1
 	done
 }
-# rsa_checks NAME LINE: tunsecd sent its IKE_AUTH in fragments,
-# strongSwan put them together and took the intermediate CA from it (its
-# log from LINE on), and bulk traffic crosses.
+# rsa_checks NAME LINE: tunsecd sent its IKE_AUTH in fragments (it says
+# so, and tshark sees Encrypted Fragment payloads from it on the wire, no
+# datagram of it over 576 bytes and no IP fragment), strongSwan put them
+# together and took the intermediate CA from it (its log from LINE on),
+# and bulk traffic crosses.
 rsa_checks() {
-	local name=$1 from=$2 n log
+	local name=$1 from=$2 n log pcap=$LAB_TMP/$1.pcap from_a="ip.src==$LAB_A4"
+	tsd_capture_stop
 	n=$(tsd_query a "max(s.get('fragments_sent', 0) for s in j['ike_sas'])")
 	[ "${n:-0}" -gt 1 ] && pass "${name}_tunsec_sent_fragments" ||
 		fail "${name}_tunsec_sent_fragments" "tunsec show: ${n:-?} fragments sent"
+	n=$(tsd_tshark_count "$pcap" "$from_a && isakmp.nextpayload == 53" -o ip.defragment:FALSE)
+	[ "$n" -gt 1 ] && pass "${name}_wire_fragments" ||
+		fail "${name}_wire_fragments" "$n datagrams with an Encrypted Fragment payload from tunsecd"
+	n=$(tsd_tshark_count "$pcap" "$from_a && (ip.len > 576 || ip.flags.mf == 1 || ip.frag_offset > 0)" \
+		-o ip.defragment:FALSE)
+	[ "$n" = 0 ] && pass "${name}_wire_within_576" ||
+		fail "${name}_wire_within_576" "$n datagrams from tunsecd over 576 bytes or IP fragments"
 	log=$(tail -n +"$from" "$(swan_dir b)/charon.log")
 	grep -q "reassembled fragmented IKE message" <<<"$log" &&
 		pass "${name}_swan_reassembled" ||

@@ -266,6 +266,13 @@ static void ike_auth(void)
 	ike_sk_put_data(&w, pat + 256 + half, half);
 	n = done(&w, ike_sk_end(&w, 1, 16, NULL), "skf-2");
 	write_seed("09-auth-skf-2-of-2", MODE_AEAD, buf, n);
+	/* A middle fragment as tunsecd cuts them with AES-CBC (RFC 7383
+	 * §2.5): Next Payload 0, a slice starting inside a payload, padded. */
+	ike_writer_init(&w, buf, sizeof(buf), &h);
+	ike_skf_begin(&w, 2, 3, 0, 16);
+	ike_sk_put_data(&w, pat + 256 + 70, 67);
+	n = done(&w, ike_sk_end(&w, 16, 16, NULL), "skf-cbc");
+	write_seed("09-auth-skf-2-of-3-cbc", MODE_CBC, buf, n);
 }
 
 static void child_and_info(void)

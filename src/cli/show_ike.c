@@ -86,6 +86,15 @@ static void text_child(const struct ctl_attr *tb)
 		       s ? ", " : "", in, out);
 }
 
+/* "fragments sent: N", once the IKE SA has sent IKE fragments. */
+static void text_fragments(const struct ctl_attr *tb)
+{
+	uint64_t n;
+
+	if (show_get_num(tb, CTL_A_FRAGMENTS, &n) && n)
+		show_text_line(2, "fragments sent", "%" PRIu64, n);
+}
+
 void show_text_ike_sa(const struct ctl_attr *nest)
 {
 	struct ctl_attr tb[CTL_A_END];
@@ -102,6 +111,7 @@ void show_text_ike_sa(const struct ctl_attr *nest)
 	show_text_str(2, "ike algorithms", tb, CTL_A_IKE_ALG);
 	text_child(tb);
 	show_text_strs(2, "selectors", nest, CTL_A_SELECTOR);
+	text_fragments(tb);
 }
 
 /* An IKE SPI as a number member |key| and a "0x" + 16 hex digits string
@@ -131,6 +141,7 @@ void show_json_ike_sa(struct show_json *j, const struct ctl_attr *nest)
 	json_spi64(j, "spi_i", tb, CTL_A_SPI_I);
 	json_spi64(j, "spi_r", tb, CTL_A_SPI_R);
 	show_json_num(j, "age", tb, CTL_A_AGE);
+	show_json_num(j, "fragments_sent", tb, CTL_A_FRAGMENTS);
 	show_json_str(j, "ike_alg", show_get_str(tb, CTL_A_IKE_ALG));
 	show_json_str(j, "esp_alg", show_get_str(tb, CTL_A_ESP_ALG));
 	show_json_num(j, "spi_in", tb, CTL_A_SPI_IN);

@@ -72,6 +72,7 @@
 #define CONF_DEFAULT_NAT_KEEPALIVE 20
 #define CONF_DEFAULT_RETRANSMIT_TIMEOUT_MS 4000
 #define CONF_DEFAULT_RETRANSMIT_TRIES 5
+#define CONF_DEFAULT_FRAGMENT_SIZE 1280
 
 /* The first error of a parse. */
 struct conf_error {
@@ -108,7 +109,8 @@ enum conf_ike_key {
 	CONF_IKE_REKEY_JITTER, CONF_IKE_CHILD_LIFETIME_BYTES,
 	CONF_IKE_CHILD_LIFETIME_PACKETS, CONF_IKE_DPD_DELAY,
 	CONF_IKE_RETRANSMIT_TIMEOUT, CONF_IKE_RETRANSMIT_TRIES,
-	CONF_IKE_FRAGMENTATION, CONF_IKE_NAT_TRAVERSAL, CONF_IKE_NAT_KEEPALIVE,
+	CONF_IKE_FRAGMENTATION, CONF_IKE_FRAGMENT_SIZE, CONF_IKE_NAT_TRAVERSAL,
+	CONF_IKE_NAT_KEEPALIVE,
 	CONF_IKE_KEYS
 };
 
@@ -232,6 +234,7 @@ struct conf_ike {
 	uint32_t retransmit_timeout_ms; /* the first one */
 	uint32_t retransmit_tries;      /* retransmissions before giving up */
 	bool fragmentation;       /* RFC 7383 */
+	uint32_t fragment_size;   /* largest IP datagram of a fragment sent */
 	bool nat_traversal;       /* RFC 7296 §2.23 NAT detection */
 	uint32_t nat_keepalive;   /* behind a NAT: seconds between NAT-
 				   * keepalives (RFC 3948 §2.3); 0 off */

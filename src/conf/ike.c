@@ -24,6 +24,10 @@
 #define RETRANSMIT_MS_MIN 100
 #define RETRANSMIT_MS_MAX 60000
 #define RETRANSMIT_TRIES_MAX 16
+/* fragment-size, in bytes: the IPv4 datagram every host takes (RFC 791),
+ * to the largest UDP datagram. */
+#define FRAGMENT_SIZE_MIN 576
+#define FRAGMENT_SIZE_MAX 65535
 
 static int set_auth(struct conf_parser *p, void *item, const char *v)
 {
@@ -300,6 +304,13 @@ static int set_fragmentation(struct conf_parser *p, void *item, const char *v)
 			       &((struct conf_ike *)item)->fragmentation);
 }
 
+static int set_fragment_size(struct conf_parser *p, void *item, const char *v)
+{
+	return conf_value_u32(p, "fragment-size", v, FRAGMENT_SIZE_MIN,
+			      FRAGMENT_SIZE_MAX,
+			      &((struct conf_ike *)item)->fragment_size);
+}
+
 static int set_nat_traversal(struct conf_parser *p, void *item, const char *v)
 {
 	return conf_value_bool(p, "nat-traversal", v,
@@ -339,6 +350,8 @@ const struct conf_key_def conf_ike_keys[CONF_IKE_KEYS] = {
 					set_retransmit_tries, false },
 	[CONF_IKE_FRAGMENTATION] = { "fragmentation", set_fragmentation,
 				     false },
+	[CONF_IKE_FRAGMENT_SIZE] = { "fragment-size", set_fragment_size,
+				     false },
 	[CONF_IKE_NAT_TRAVERSAL] = { "nat-traversal", set_nat_traversal,
 				     false },
 	[CONF_IKE_NAT_KEEPALIVE] = { "nat-keepalive", set_nat_keepalive,
@@ -376,6 +389,8 @@ static void defaults_fill(struct conf_ike *ike)
 		ike->retransmit_tries = CONF_DEFAULT_RETRANSMIT_TRIES;
 	if (!set[CONF_IKE_FRAGMENTATION])
 		ike->fragmentation = true;
+	if (!set[CONF_IKE_FRAGMENT_SIZE])
+		ike->fragment_size = CONF_DEFAULT_FRAGMENT_SIZE;
 	if (!set[CONF_IKE_NAT_TRAVERSAL])
 		ike->nat_traversal = true;
 	if (!set[CONF_IKE_NAT_KEEPALIVE])

@@ -49,6 +49,9 @@ struct daemon_ike {
 	struct ike engine;
 	struct keyproc kp;        /* holds the pre-shared and private keys */
 	struct ike_x509 **certs;  /* per engine peer: ours (pubkey), or NULL */
+	/* per engine peer, IKE_CHAIN_MAX each: the intermediates its file
+	 * holds after ours, NULL after the last */
+	struct ike_x509 **chains;
 	struct ike_cert_store **cas; /* per engine peer: trusted CAs */
 	unsigned ncreds;
 	int fd500, fd4500, timer_fd;

@@ -252,6 +252,7 @@ static int peer_cfg(const struct conf *c, unsigned dp_peer,
 	out->dpd_s = k->dpd_delay;
 	out->keepalive_s = k->nat_keepalive;
 	out->fragmentation = k->fragmentation;
+	out->frag_size = (uint16_t)k->fragment_size;
 	out->ike_life_s = k->ike_lifetime;
 	out->child_life_s = k->child_lifetime;
 	out->margin_s = k->rekey_margin;
@@ -370,6 +371,9 @@ void daemon_ike_reload_apply(struct daemon *d, struct conf *next)
 		 * IKE SAs from their next exchange on. */
 		for (i = 0; i < n && i < d->ike.engine.npeers; i++) {
 			cfg[i].cert = d->ike.engine.peers[i].cert;
+			memcpy(cfg[i].chain, d->ike.engine.peers[i].chain,
+			       sizeof(cfg[i].chain));
+			cfg[i].nchain = d->ike.engine.peers[i].nchain;
 			cfg[i].cas = d->ike.engine.peers[i].cas;
 			d->ike.engine.peers[i] = cfg[i];
 		}
@@ -594,10 +598,11 @@ int daemon_ike_rekey(struct daemon *d, const char *peer, bool ike_sa)
 
 /* ---- certificates ---- */
 
-/* A peer's certificate (the first of its file) and CA store, kept by the
- * daemon for the engine. 0 or -errno, logged. */
+/* A peer's certificate (the first of its file), the intermediates after
+ * it (IKE_CHAIN_MAX slots at inter) and CA store, kept by the daemon for
+ * the engine. 0 or -errno, logged. */
 static int load_creds(const struct conf_peer *p, struct ike_x509 **cert,
-		      struct ike_cert_store **cas)
+		      struct ike_x509 **inter, struct ike_cert_store **cas)
 {
 	struct ike_x509 *chain[IKE_CERT_FILE_MAX];
 	unsigned n = 0, i;
@@ -611,7 +616,15 @@ static int load_creds(const struct conf_peer *p, struct ike_x509 **cert,
 	}
 	*cert = chain[0];
 	for (i = 1; i < n; i++)
-		ike_cert_free(chain[i]);
+		if (i <= IKE_CHAIN_MAX)
+			inter[i - 1] = chain[i];
+		else
+			ike_cert_free(chain[i]);
+	if (n - 1 > IKE_CHAIN_MAX) {
+		log_err("peer %s: certificate %s: more than %u intermediate "
+			"CA certificates", p->name, p->ike.cert, IKE_CHAIN_MAX);
+		return -E2BIG;
+	}
 	*cas = ike_cert_store_new();
 	if (!*cas)
 		return -ENOMEM;
@@ -630,8 +643,10 @@ int daemon_ike_creds(struct daemon *d, struct ike_peer_cfg *cfg, unsigned n)
 	int err;
 
 	d->ike.certs = calloc(n ? n : 1, sizeof(*d->ike.certs));
+	d->ike.chains = calloc((n ? n : 1) * IKE_CHAIN_MAX,
+			       sizeof(*d->ike.chains));
 	d->ike.cas = calloc(n ? n : 1, sizeof(*d->ike.cas));
-	if (!d->ike.certs || !d->ike.cas)
+	if (!d->ike.certs || !d->ike.chains || !d->ike.cas)
 		return -ENOMEM;
 	d->ike.ncreds = n;
 	for (i = 0; i < n; i++) {
@@ -639,10 +654,16 @@ int daemon_ike_creds(struct daemon *d, struct ike_peer_cfg *cfg, unsigned n)
 
 		if (p->ike.auth != CONF_IKE_AUTH_PUBKEY)
 			continue;
-		err = load_creds(p, &d->ike.certs[i], &d->ike.cas[i]);
+		struct ike_x509 **inter = &d->ike.chains[i * IKE_CHAIN_MAX];
+
+		err = load_creds(p, &d->ike.certs[i], inter, &d->ike.cas[i]);
 		if (err)
 			return err;
 		cfg[i].cert = d->ike.certs[i];
+		for (cfg[i].nchain = 0; cfg[i].nchain < IKE_CHAIN_MAX &&
+					inter[cfg[i].nchain];
+		     cfg[i].nchain++)
+			cfg[i].chain[cfg[i].nchain] = inter[cfg[i].nchain];
 		cfg[i].cas = d->ike.cas[i];
 	}
 	return 0;
@@ -656,9 +677,13 @@ void daemon_ike_creds_free(struct daemon *d)
 		ike_cert_free(d->ike.certs[i]);
 		ike_cert_store_free(d->ike.cas[i]);
 	}
+	for (i = 0; d->ike.chains && i < d->ike.ncreds * IKE_CHAIN_MAX; i++)
+		ike_cert_free(d->ike.chains[i]);
 	free(d->ike.certs);
+	free(d->ike.chains);
 	free(d->ike.cas);
 	d->ike.certs = NULL;
+	d->ike.chains = NULL;
 	d->ike.cas = NULL;
 	d->ike.ncreds = 0;
 }

@@ -92,8 +92,18 @@ static int sign_cb(void *ctx, uint16_t hash, enum ike_sig_scheme scheme,
 				octets, len, sig, cap, sig_len);
 }
 
-/* Our certificate, then AUTH method 14 signed with its key in the hash
- * the peer named (SHA-256 when it named none). */
+/* A CERT payload (X.509 signature encoding) of c. */
+static int put_cert(struct ike_writer *w, const struct ike_x509 *c)
+{
+	struct ike_cert cert = { .encoding = IKE_CERT_X509_SIG };
+
+	cert.data = ike_cert_der(c, &cert.len);
+	return ike_put_cert(w, IKE_PL_CERT, &cert);
+}
+
+/* Our certificate and the intermediates after it, then AUTH method 14
+ * signed with its key in the hash the peer named (SHA-256 when it named
+ * none). */
 static int put_sig(struct ike *ike, struct ike_sa *sa, const uint8_t *o,
 		   size_t len, struct ike_writer *w)
 {
@@ -101,9 +111,9 @@ static int put_sig(struct ike *ike, struct ike_sa *sa, const uint8_t *o,
 	static const uint16_t sha256 = IKE_HASH_SHA2_256;
 	const struct ike_authsig_alg *alg;
 	struct sign_ctx ctx = { ike, sa->peer };
-	struct ike_cert cert = { .encoding = IKE_CERT_X509_SIG };
 	uint8_t data[1 + IKE_AUTHSIG_ALGID_MAX + IKE_AUTHSIG_SIG_MAX];
 	struct ike_auth a = { .method = IKE_AM_DIGITAL_SIGNATURE, .data = data };
+	unsigned i;
 	int err;
 
 	alg = ike_authsig_choose(ike_cert_pubkey(cfg->cert),
@@ -111,11 +121,12 @@ static int put_sig(struct ike *ike, struct ike_sa *sa, const uint8_t *o,
 				 sa->n_peer_hashes ? sa->n_peer_hashes : 1);
 	if (!alg)
 		return -ENOTSUP;
-	cert.data = ike_cert_der(cfg->cert, &cert.len);
 	err = ike_authsig_sign(alg, sign_cb, &ctx, o, len, data, sizeof(data),
 			       &a.len);
 	if (!err)
-		err = ike_put_cert(w, IKE_PL_CERT, &cert);
+		err = put_cert(w, cfg->cert);
+	for (i = 0; !err && i < cfg->nchain; i++)
+		err = put_cert(w, cfg->chain[i]);
 	if (!err)
 		err = ike_put_auth(w, &a);
 	return err;

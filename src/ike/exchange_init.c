@@ -404,8 +404,7 @@ void ike_init_request(struct ike *ike, const struct ike_msg *m,
 	if (old) {
 		/* A retransmission: the same answer (§2.1). */
 		if (old->resp.valid && old->resp.msg_id == 0)
-			ike_send_raw(ike, &old->local, &old->remote,
-				     old->resp.buf, old->resp.len);
+			ikesa_resend(ike, old, &old->resp);
 		return;
 	}
 	peer = find_peer(ike, local, remote);
@@ -511,6 +510,7 @@ void ike_init_response(struct ike *ike, struct ike_sa *sa,
 	}
 	memcpy(sa->nr, in.nonce, in.nonce_len);
 	keep_hashes(sa, &in.hashes);
+	sa->frag_offered = in.frag;
 	sa->nr_len = in.nonce_len;
 	if (initiator_keys(sa, &in)) {
 		fail(ike, sa, "key exchange failed");

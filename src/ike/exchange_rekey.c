@@ -129,6 +129,7 @@ static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
 	sa->remote = old->remote;
 	sa->natt = old->natt;
 	sa->nat_local = old->nat_local;
+	sa->frag_offered = old->frag_offered;
 	sa->suite = *suite;
 	memcpy(sa->ni, ni, ni_len);
 	sa->ni_len = ni_len;

@@ -91,6 +91,19 @@ static void on_response(struct ike *ike, struct ike_sa *sa,
 		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
 }
 
+/* Whether m is a whole message or the first of its fragments: a
+ * retransmitted request in fragments is answered once, on its fragment 1
+ * (RFC 7383 §2.6.1). */
+static bool first_piece(const struct ike_msg *m)
+{
+	struct ike_skf skf;
+
+	if (m->chain.sk < 0 || m->chain.pl[m->chain.sk].type != IKE_PL_SKF)
+		return true;
+	return ike_decode_skf(m->chain.pl[m->chain.sk].body, &skf) ==
+		       IKE_PARSE_OK && skf.number == 1;
+}
+
 /* A request of the peer on sa: a retransmission gets the kept answer;
  * only the next message ID is processed (§2.3). */
 static void on_request(struct ike *ike, struct ike_sa *sa,
@@ -104,8 +117,8 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 
 	if (sa->resp.valid && m->hdr.msg_id == sa->resp.msg_id &&
 	    m->hdr.msg_id + 1 == sa->next_peer_req) {
-		ike_send_raw(ike, &sa->local, &sa->remote, sa->resp.buf,
-			     sa->resp.len);
+		if (first_piece(m))
+			ikesa_resend(ike, sa, &sa->resp);
 		return;
 	}
 	if (m->hdr.msg_id != sa->next_peer_req) {
@@ -212,7 +225,7 @@ static void retransmit(struct ike *ike, struct ike_sa *sa, uint64_t now)
 	sa->tries++;
 	sa->rtx_at = now + rtx_delay(cfg, sa->tries);
 	ike->stats.retransmits++;
-	ike_send_raw(ike, &sa->local, &sa->remote, sa->req.buf, sa->req.len);
+	ikesa_resend(ike, sa, &sa->req);
 }
 
 static void liveness(struct ike *ike, struct ike_sa *sa, uint64_t now)
@@ -466,5 +479,6 @@ bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 	out->nat_local = sa->nat_local;
 	out->child_sel = sa->child.sel;
 	out->child_nsel = sa->child.up ? sa->child.nsel : 0;
+	out->frags_sent = sa->frags_sent;
 	return true;
 }

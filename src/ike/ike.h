@@ -34,10 +34,15 @@
 #define IKE_ID_MAX 256            /* identification data bytes */
 #define IKE_OFFERS_MAX 16         /* proposals configured per peer */
 #define IKE_SEL_MAX 16            /* selectors negotiated per Child SA */
+#define IKE_CHAIN_MAX 4           /* intermediate CA certificates sent */
 /* Responder IKE SAs past IKE_SA_INIT but not authenticated. A request
  * beyond it is dropped and counted (half-open); cookies (RFC 7296 §2.6)
  * come in before it is reached. */
 #define IKE_HALF_OPEN_MAX 256
+/* Fragment sizes (RFC 7383 §2.5.1): 1280 fits the IPv6 minimum MTU and
+ * most IPv4 paths; 576 is the IPv4 datagram every host takes. */
+#define IKE_FRAG_SIZE_DEFAULT 1280
+#define IKE_FRAG_SIZE_MIN 576
 
 /* Where a datagram is sent from or to. */
 struct ike_endpoint {
@@ -73,6 +78,10 @@ struct ike_peer_cfg {
 	 * and the CAs the peer's must chain to; the caller's, alive as long
 	 * as the engine. */
 	const struct ike_x509 *cert;
+	/* Intermediate CA certificates sent after it (RFC 7296 §3.6: the
+	 * end-entity certificate first), in the order of its file. */
+	const struct ike_x509 *chain[IKE_CHAIN_MAX];
+	unsigned nchain;
 	const struct ike_cert_store *cas;
 	struct ike_prop_conf ike[IKE_OFFERS_MAX]; /* in our preference */
 	unsigned nike;
@@ -87,8 +96,13 @@ struct ike_peer_cfg {
 	uint32_t dpd_s;           /* liveness check interval; 0: off */
 	uint32_t keepalive_s;     /* NAT-keepalive interval when we are
 				   * behind a NAT (RFC 3948 §2.3); 0: off */
-	bool fragmentation;       /* RFC 7383: announce it (we take
-				   * fragments; we send none yet) */
+	bool fragmentation;       /* RFC 7383: announce it; take fragments,
+				   * and send them when the peer announced
+				   * it too */
+	/* The largest IP datagram an IKE fragment of ours makes (RFC 7383
+	 * §2.5.1), IP and UDP headers and the non-ESP marker included; 0:
+	 * IKE_FRAG_SIZE_DEFAULT; below IKE_FRAG_SIZE_MIN taken as that. */
+	uint16_t frag_size;
 	/* Rekeying (§2.8) starts a random 0..jitter_s plus margin_s before a
 	 * lifetime ends; 0: never. */
 	uint32_t ike_life_s, child_life_s, margin_s, jitter_s;
@@ -187,6 +201,9 @@ struct ike_stats {
 	/* RFC 7296 §2.6 (cookie.c): IKE_SA_INIT requests answered with
 	 * N(COOKIE); COOKIE notifications that did not verify. */
 	uint64_t cookies_sent, cookies_bad;
+	/* RFC 7383: datagrams sent that were Encrypted Fragments (each
+	 * retransmitted one counted again). */
+	uint64_t frags_sent;
 };
 
 struct ike_sa;
@@ -268,6 +285,7 @@ struct ike_sa_info {
 	 * runs. */
 	const struct spd_selector *child_sel;
 	unsigned child_nsel;
+	uint64_t frags_sent;      /* IKE fragments (RFC 7383) it sent */
 };
 
 /* The i-th IKE SA (0 = newest), false past the last. */

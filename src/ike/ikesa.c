@@ -58,6 +58,17 @@ static uint64_t new_spi(struct ike *ike)
 	return spi;
 }
 
+/* Our fragment size (RFC 7383 §2.5.1); 0: we send no fragments. */
+static uint16_t frag_size(const struct ike_peer_cfg *cfg)
+{
+	if (!cfg->fragmentation)
+		return 0;
+	if (!cfg->frag_size)
+		return IKE_FRAG_SIZE_DEFAULT;
+	return cfg->frag_size < IKE_FRAG_SIZE_MIN ? IKE_FRAG_SIZE_MIN
+						  : cfg->frag_size;
+}
+
 struct ike_sa *ikesa_new(struct ike *ike, unsigned peer, bool initiator)
 {
 	const struct ike_peer_cfg *cfg = &ike->peers[peer];
@@ -73,6 +84,7 @@ struct ike_sa *ikesa_new(struct ike *ike, unsigned peer, bool initiator)
 		sa->spi_r = new_spi(ike);
 	sa->local = cfg->local;
 	sa->remote = cfg->remote;
+	sa->frag_size = frag_size(cfg);
 	sa->created = sa->last_rx = ike_now(ike);
 	sa->next = ike->sas;
 	ike->sas = sa;
@@ -299,6 +311,9 @@ int ikesa_seal(struct ike_sa *sa, struct ike_writer *w)
 	size_t inner, msg_len;
 	int len, err;
 
+	len = ike_frag_seal(sa, w);
+	if (len != -E2BIG)
+		return len;
 	inner = w->len - w->ct_off;
 	len = ike_sk_end(w, ov->block_len, ov->icv_len, &lay);
 	if (len < 0)
@@ -365,9 +380,42 @@ void ike_send_raw(struct ike *ike, const struct ike_endpoint *local,
 		log_debug("ike: send to port %u failed", remote->port);
 }
 
+/* Offsets in the IKE header (RFC 7296 §3.1). */
+#define HDR_OFF_NEXT 16
+#define HDR_OFF_LEN 24
+
+/* Send buf[0..len): one message, or fragments end to end. The framing is
+ * ours (ikesa_seal, ike_frag_seal): a Length that does not add up is a
+ * broken invariant. */
+static void send_all(struct ike *ike, struct ike_sa *sa, const uint8_t *buf,
+		     size_t len)
+{
+	size_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		if (len - off < IKE_HDR_LEN)
+			abort();
+		n = get_be32(buf + off + HDR_OFF_LEN);
+		if (n < IKE_HDR_LEN || n > len - off)
+			abort();
+		if (buf[off + HDR_OFF_NEXT] == IKE_PL_SKF) {
+			ike->stats.frags_sent++;
+			sa->frags_sent++;
+		}
+		ike_send_raw(ike, &sa->local, &sa->remote, buf + off, n);
+	}
+}
+
+void ikesa_resend(struct ike *ike, struct ike_sa *sa, const struct ike_pkt *p)
+{
+	send_all(ike, sa, p->buf, p->len);
+}
+
 static void keep(struct ike_pkt *p, const uint8_t *buf, size_t len,
 		 uint32_t id)
 {
+	if (len > sizeof(p->buf))
+		abort(); /* every message is built in at most IKE_PKT_MAX */
 	memcpy(p->buf, buf, len);
 	p->len = len;
 	p->msg_id = id;
@@ -380,12 +428,12 @@ void ikesa_send_request(struct ike *ike, struct ike_sa *sa, const uint8_t *buf,
 	keep(&sa->req, buf, len, sa->next_req);
 	sa->tries = 0;
 	sa->rtx_at = ike_now(ike) + ikesa_cfg(ike, sa)->rtx_ms;
-	ike_send_raw(ike, &sa->local, &sa->remote, buf, len);
+	send_all(ike, sa, buf, len);
 }
 
 void ikesa_send_response(struct ike *ike, struct ike_sa *sa,
 			 const uint8_t *buf, size_t len, uint32_t msg_id)
 {
 	keep(&sa->resp, buf, len, msg_id);
-	ike_send_raw(ike, &sa->local, &sa->remote, buf, len);
+	send_all(ike, sa, buf, len);
 }

@@ -32,7 +32,9 @@ enum ike_sa_state {
 
 const char *ike_state_name(enum ike_sa_state s);
 
-/* A kept datagram: a request awaiting its response, or the last response. */
+/* A kept message: a request awaiting its response, or the last response.
+ * Sent in fragments (RFC 7383), it is the fragments' datagrams end to end,
+ * each IKE header's Length telling where the next begins. */
 struct ike_pkt {
 	uint8_t buf[IKE_PKT_MAX];
 	size_t len;
@@ -139,6 +141,8 @@ struct ike_sa {
 	uint8_t *init_i, *init_r;
 	size_t init_i_len, init_r_len;
 	bool frag_offered;        /* the peer sent IKEV2_FRAGMENTATION_SUPPORTED */
+	uint16_t frag_size;       /* ours (RFC 7383 §2.5.1); 0: we send none */
+	uint64_t frags_sent;      /* fragment datagrams, retransmitted too */
 	uint16_t peer_hashes[8];  /* SIGNATURE_HASH_ALGORITHMS (RFC 7427) */
 	unsigned n_peer_hashes;
 	uint8_t cookie[IKE_COOKIE_MAX];
@@ -207,7 +211,9 @@ int ikesa_rekeyed_sk(struct ike_sa *sa);
 void ikesa_schedule(struct ike *ike, struct ike_sa *sa);
 
 /* Seal the message being written in w (an SK payload open, inner payloads
- * written) and return its length, or -errno. */
+ * written) and return its length, or -errno. When fragments are to be
+ * sent (ike_frag_seal) w's buffer holds them instead, end to end, and the
+ * length is theirs together: what ikesa_send_request/response take. */
 int ikesa_seal(struct ike_sa *sa, struct ike_writer *w);
 
 /* Open the SK payload of m (buf is m's writable bytes) and walk the inner
@@ -216,11 +222,15 @@ int ikesa_open(struct ike_sa *sa, uint8_t *buf, const struct ike_msg *m,
 	       struct ike_chain *inner);
 
 /* Send a request (kept for retransmission) or a response (kept to answer
- * a retransmitted request). */
+ * a retransmitted request): buf[0..len) is one message or, from
+ * ikesa_seal, its fragments end to end, each sent as a datagram. */
 void ikesa_send_request(struct ike *ike, struct ike_sa *sa, const uint8_t *buf,
 			size_t len);
 void ikesa_send_response(struct ike *ike, struct ike_sa *sa,
 			 const uint8_t *buf, size_t len, uint32_t msg_id);
+/* Send a kept message again: every datagram of it (RFC 7383 §2.6.1: all
+ * fragments). */
+void ikesa_resend(struct ike *ike, struct ike_sa *sa, const struct ike_pkt *p);
 /* Send without keeping (errors answered outside any IKE SA). */
 void ike_send_raw(struct ike *ike, const struct ike_endpoint *local,
 		  const struct ike_endpoint *remote, const uint8_t *buf,
@@ -237,6 +247,18 @@ void ike_count_drop(struct ike *ike, enum ike_drop d);
 int ike_frag_add(struct ike_sa *sa, const struct ike_msg *m,
 		 const struct ike_skf *skf, const uint8_t *plain, size_t len,
 		 struct ike_chain *inner);
+
+/* ---- frag_send.c ---- */
+
+/* Seal the message being written in w as Encrypted Fragment payloads
+ * (RFC 7383 §2.5) when both sides announced fragmentation and the whole
+ * message would make a datagram longer than sa->frag_size. Returns the
+ * fragments' length together (laid end to end in w's buffer, every
+ * plaintext byte there overwritten), -E2BIG when the message goes whole
+ * (it fits, fragmentation is off, or it needs more than IKE_FRAGS_MAX
+ * fragments or room w lacks; w untouched), or another -errno (w's buffer
+ * wiped). */
+int ike_frag_seal(struct ike_sa *sa, struct ike_writer *w);
 
 /* ---- auth.c ---- */
 

@@ -8,8 +8,11 @@
 # subnets, then DELETE from one side takes the SAs down on both. Then the
 # Child SA and the IKE SA are rekeyed from each side in turn, with traffic
 # after each and nothing dropped, without and with PFS (X25519 in every
-# Child SA rekey). ECDSA certificates authenticate both
-# ways. A wrong key fails on both sides and leaves no SA.
+# Child SA rekey), and once from both sides at the same moment. ECDSA
+# certificates authenticate both ways; so do RSA-3072 ones under an
+# intermediate CA, tunsecd sending the intermediate too and its IKE_AUTH
+# in 576-byte fragments (RFC 7383). A wrong key fails on both sides and
+# leaves no SA.
 #
 #  ns $A                                     ns $B
 #  lo 10.88.1.1/32                           lo 10.88.2.1/32
@@ -192,11 +195,30 @@ rekey_case() {
 rekey_case rekey aes256gcm16
 rekey_case pfs_rekey aes256gcm16-x25519 CURVE_25519
 
-# ECDSA certificates (RFC 7427 signatures) from one CA, each side naming
-# the other by its FQDN: tunsec as initiator, then as responder.
+# Certificates (RFC 7427 signatures), each side naming the other by its
+# FQDN: tunsec as initiator, then as responder. ecdsa: P-256 from one CA.
+# rsa: RSA-3072 under an intermediate CA. strongSwan trusts the root
+# only: tunsecd must send the intermediate after its own certificate
+# (a-chain.crt). tunsecd trusts both CAs (strongSwan, not holding the
+# intermediate, sends its own certificate alone). tunsecd cuts what it
+# sends to 576-byte datagrams: its IKE_AUTH (two certificates and a
+# 384-byte signature, some 2.8 KB) must go in fragments (RFC 7383), which
+# strongSwan must put back together.
 cert_case() {
-	local role=$1 start=initiate name="cert_$1" why i
+	local kind=$1 role=$2 start=initiate name="cert_$2" why i swan_ca frag=
+	local log_from cert=$CERTS/a.crt key=$CERTS/a.key cas="ca = $CERTS/ca.crt"
+	local swan_cert=$CERTS/b.crt swan_key=$CERTS/b.key
 	[ "$role" = responder ] && start=wait
+	swan_ca=$CERTS/ca.crt
+	if [ "$kind" = rsa ]; then
+		name="cert_rsa_$role" cert=$RSA_CERTS/a-chain.crt key=$RSA_CERTS/a.key
+		cas="ca = $RSA_CERTS/rca.crt
+ca = $RSA_CERTS/ica.crt"
+		swan_cert=$RSA_CERTS/b.crt swan_key=$RSA_CERTS/b.key
+		swan_ca=$RSA_CERTS/rca.crt
+		frag="fragment-size = 576"
+	fi
+	log_from=$(($(wc -l <"$(swan_dir b)/charon.log") + 1))
 	cat >"$LAB_TMP/a.conf" <<EOF
 [daemon]
 local-address = $LAB_A4
@@ -209,22 +231,25 @@ address = $LAB_B4
 mode = tunnel
 protect = local 10.88.1.0/24 remote 10.88.2.0/24
 auth = pubkey
-certificate = $CERTS/a.crt
-private-key = $CERTS/a.key
-ca = $CERTS/ca.crt
+certificate = $cert
+private-key = $key
+$cas
 local-id = fqdn:a.lab.example
 remote-id = fqdn:b.lab.example
 esp-proposals = aes256gcm16
 start = $start
 retransmit-timeout = 1s
 retransmit-tries = 3
+$frag
 EOF
 	chmod 600 "$LAB_TMP/a.conf"
 	swan_conn b c local="$LAB_B4" remote="$LAB_A4" auth=pubkey \
-		cert="$CERTS/b.crt" key="$CERTS/b.key" cacert="$CERTS/ca.crt" \
+		cert="$swan_cert" key="$swan_key" cacert="$swan_ca" \
 		local_id=b.lab.example remote_id=a.lab.example \
 		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp=aes256gcm16 ||
 		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
+	[ "$kind" = rsa ] && { tsd_capture "$A" ua "$LAB_TMP/$name.pcap" 30 udp ||
+		lab_log "$name: tcpdump did not start"; }
 	tsd_start a || { fail "${name}_start" "tunsecd did not start"; return; }
 	[ "$role" = responder ] && { swan_initiate b c || lab_log "initiate: $SWAN_ERR"; }
 	if wait_established; then
@@ -237,8 +262,10 @@ EOF
 			"$LAB_TMP/a.log" | grep -q "reassembled from [0-9]* fragments" &&
 			pass "${name}_fragments_reassembled" ||
 			fail "${name}_fragments_reassembled" "strongSwan's IKE_AUTH did not come in fragments"
+		[ "$kind" = rsa ] && rsa_checks "$name" "$log_from"
 	else
 		fail "${name}_ike_sa" "tunsec $(tsd_query a "j.get('ike_sas')"), strongSwan $(swan_ike_state b c)"
+		[ "$kind" = rsa ] && tsd_capture_stop
 	fi
 	tsd_stop a || fail "${name}_clean_exit" "tunsecd exit ${TSD_RC:-?}"
 	swan_unconn b c >/dev/null 2>&1
@@ -247,12 +274,47 @@ EOF
 		sleep 0.1
 	done
 }
+# rsa_checks NAME LINE: tunsecd sent its IKE_AUTH in fragments (it says
+# so, and tshark sees Encrypted Fragment payloads from it on the wire, no
+# datagram of it over 576 bytes and no IP fragment), strongSwan put them
+# together and took the intermediate CA from it (its log from LINE on),
+# and bulk traffic crosses.
+rsa_checks() {
+	local name=$1 from=$2 n log pcap=$LAB_TMP/$1.pcap from_a="ip.src==$LAB_A4"
+	tsd_capture_stop
+	n=$(tsd_query a "max(s.get('fragments_sent', 0) for s in j['ike_sas'])")
+	[ "${n:-0}" -gt 1 ] && pass "${name}_tunsec_sent_fragments" ||
+		fail "${name}_tunsec_sent_fragments" "tunsec show: ${n:-?} fragments sent"
+	n=$(tsd_tshark_count "$pcap" "$from_a && isakmp.nextpayload == 53" -o ip.defragment:FALSE)
+	[ "$n" -gt 1 ] && pass "${name}_wire_fragments" ||
+		fail "${name}_wire_fragments" "$n datagrams with an Encrypted Fragment payload from tunsecd"
+	n=$(tsd_tshark_count "$pcap" "$from_a && (ip.len > 576 || ip.flags.mf == 1 || ip.frag_offset > 0)" \
+		-o ip.defragment:FALSE)
+	[ "$n" = 0 ] && pass "${name}_wire_within_576" ||
+		fail "${name}_wire_within_576" "$n datagrams from tunsecd over 576 bytes or IP fragments"
+	log=$(tail -n +"$from" "$(swan_dir b)/charon.log")
+	grep -q "reassembled fragmented IKE message" <<<"$log" &&
+		pass "${name}_swan_reassembled" ||
+		fail "${name}_swan_reassembled" "strongSwan logged no reassembled message"
+	grep -q 'received issuer cert "O=tunsec lab, CN=tunsec lab RSA intermediate"' <<<"$log" &&
+		pass "${name}_swan_got_intermediate" ||
+		fail "${name}_swan_got_intermediate" "strongSwan did not receive tunsecd's intermediate CA"
+	lab_transfer_sha "$A" "$B" 10.88.2.1 9000 "$XFER_BYTES" &&
+		pass "${name}_tcp_sha256" || fail "${name}_tcp_sha256" "4 MiB transfer: sha256 differs"
+}
 CERTS=$LAB_TMP/certs
 if swan_make_ca_and_certs "$CERTS" a.lab.example b.lab.example; then
-	cert_case initiator
-	cert_case responder
+	cert_case ecdsa initiator
+	cert_case ecdsa responder
 else
 	fail certs_made "$SWAN_ERR"
+fi
+RSA_CERTS=$LAB_TMP/rsa-certs
+if swan_make_rsa_chain "$RSA_CERTS" 3072 a.lab.example b.lab.example; then
+	cert_case rsa initiator
+	cert_case rsa responder
+else
+	fail rsa_certs_made "$SWAN_ERR"
 fi
 
 # A wrong key: strongSwan refuses tunsec's AUTH; no SA anywhere.

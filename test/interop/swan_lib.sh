@@ -774,3 +774,52 @@ swan_make_ca_and_certs() {
 		chmod 644 ca.crt a.crt b.crt
 	) >"$log" 2>&1 || { SWAN_ERR="openssl: $(tail -n 2 "$log" | tr '\n' ' ')"; return 1; }
 }
+
+# swan_make_rsa_chain DIR [BITS [FQDN_A [FQDN_B]]]: with openssl, into DIR
+# (created): RSA keys of BITS bits (default 3072) and a chain of two CAs,
+# a self-signed root (rca.crt, rca.key) and an intermediate it signs
+# (ica.crt, ica.key), which signs the host certificates a.crt/a.key for
+# FQDN_A (default host-a.tunsec.test) and b.crt/b.key for FQDN_B
+# (host-b.tunsec.test), named as in swan_make_ca_and_certs; a-chain.crt
+# and b-chain.crt are each host's certificate followed by the
+# intermediate's. All PEM, keys PKCS#8 unencrypted, mode 600, SHA-256
+# signatures, valid for 30 days.
+# Status 1 with SWAN_ERR when openssl failed.
+swan_make_rsa_chain() {
+	local dir=$1 bits=${2:-3072} fa=${3:-host-a.tunsec.test} fb=${4:-host-b.tunsec.test} h f log
+	log=$dir/openssl.log
+	if ! install -d -m 700 "$dir"; then
+		SWAN_ERR="mkdir $dir"
+		return 1
+	fi
+	(
+		set -e
+		cd "$dir"
+		umask 077
+		for h in rca ica a b; do
+			openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits" -out "$h.key"
+		done
+		openssl req -new -x509 -key rca.key -sha256 -days 30 -subj "/O=tunsec lab/CN=tunsec lab RSA root" \
+			-addext "basicConstraints=critical,CA:TRUE" \
+			-addext "keyUsage=critical,keyCertSign,cRLSign" -out rca.crt
+		openssl req -new -key ica.key -subj "/O=tunsec lab/CN=tunsec lab RSA intermediate" -out ica.csr
+		printf '%s\n' "basicConstraints=critical,CA:TRUE,pathlen:0" \
+			"keyUsage=critical,keyCertSign,cRLSign" "subjectKeyIdentifier=hash" \
+			"authorityKeyIdentifier=keyid" >ica.ext
+		openssl x509 -req -in ica.csr -CA rca.crt -CAkey rca.key -CAcreateserial \
+			-sha256 -days 30 -extfile ica.ext -out ica.crt
+		for h in a b; do
+			f=$fa
+			[ "$h" = b ] && f=$fb
+			openssl req -new -key "$h.key" -subj "/O=tunsec lab/CN=$f" -out "$h.csr"
+			printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+				"keyUsage=critical,digitalSignature" "subjectAltName=DNS:$f" \
+				"subjectKeyIdentifier=hash" "authorityKeyIdentifier=keyid" >"$h.ext"
+			openssl x509 -req -in "$h.csr" -CA ica.crt -CAkey ica.key -CAcreateserial \
+				-sha256 -days 30 -extfile "$h.ext" -out "$h.crt"
+			cat "$h.crt" ica.crt >"$h-chain.crt"
+		done
+		rm -f ./*.csr ./*.ext
+		chmod 644 rca.crt ica.crt a.crt b.crt a-chain.crt b-chain.crt
+	) >"$log" 2>&1 || { SWAN_ERR="openssl: $(tail -n 2 "$log" | tr '\n' ' ')"; return 1; }
+}

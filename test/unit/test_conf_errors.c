@@ -367,6 +367,8 @@ static const struct err_case cases[] = {
 	/* start, switches */
 	{ DI "start = now\n", 8, "start: \"now\" is not initiate, trap or wait" },
 	{ DI "fragmentation = maybe\n", 8, "fragmentation: \"maybe\" is not no or yes" },
+	{ DI "fragment-size = 575\n", 8, "fragment-size: \"575\" is out of range (576..65535)" },
+	{ DI "fragment-size = 65536\n", 8, "fragment-size: \"65536\" is out of range (576..65535)" },
 	{ DI "nat-traversal = on\n", 8, "nat-traversal: \"on\" is not no or yes" },
 
 	/* Durations and counts. */

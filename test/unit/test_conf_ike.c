@@ -88,6 +88,7 @@ TEST(conf_ike_defaults)
 	CHECK_EQ(k->retransmit_tries, 5);
 	CHECK(k->fragmentation && k->nat_traversal);
 	CHECK_EQ(k->nat_keepalive, 20);
+	CHECK_EQ(k->fragment_size, 1280);
 	CHECK(k->key_line[CONF_IKE_AUTH] == 6 && k->key_line[CONF_IKE_PSK] == 7);
 	for (i = CONF_IKE_PSK + 1; i < CONF_IKE_KEYS; i++)
 		CHECK_EQ(k->key_line[i], 0);
@@ -118,8 +119,9 @@ static const char every_text[] =
 	"retransmit-timeout = 500ms\n"                            /* 21 */
 	"retransmit-tries = 0\n"                                  /* 22 */
 	"fragmentation = no\n"                                    /* 23 */
-	"nat-traversal = no\n"                                    /* 24 */
-	"nat-keepalive = 0\n";                                    /* 25 */
+	"fragment-size = 576\n"                                   /* 24 */
+	"nat-traversal = no\n"                                    /* 25 */
+	"nat-keepalive = 0\n";                                    /* 26 */
 
 TEST(conf_ike_every_key)
 {
@@ -154,6 +156,7 @@ TEST(conf_ike_every_key)
 	CHECK_EQ(k->retransmit_tries, 0);
 	CHECK(!k->fragmentation && !k->nat_traversal);
 	CHECK_EQ(k->nat_keepalive, 0);
+	CHECK_EQ(k->fragment_size, 576);
 	for (i = 0; i < CONF_IKE_KEYS; i++)
 		CHECK_EQ(k->key_line[i], i == CONF_IKE_AUTH ? 8 : i == CONF_IKE_PSK
 					 ? 7 : i >= CONF_IKE_LOCAL_ID
@@ -184,6 +187,7 @@ static uint64_t field_of(const struct conf_ike *k, enum conf_ike_key key)
 	case CONF_IKE_RETRANSMIT_TIMEOUT: return k->retransmit_timeout_ms;
 	case CONF_IKE_RETRANSMIT_TRIES: return k->retransmit_tries;
 	case CONF_IKE_FRAGMENTATION: return k->fragmentation;
+	case CONF_IKE_FRAGMENT_SIZE: return k->fragment_size;
 	case CONF_IKE_NAT_TRAVERSAL: return k->nat_traversal;
 	case CONF_IKE_NAT_KEEPALIVE: return k->nat_keepalive;
 	default: return UINT64_MAX;
@@ -217,6 +221,8 @@ static const struct one_case one_cases[] = {
 	{ "retransmit-timeout = 1m", CONF_IKE_RETRANSMIT_TIMEOUT, 60000 },
 	{ "retransmit-tries = 16", CONF_IKE_RETRANSMIT_TRIES, 16 },
 	{ "fragmentation = yes", CONF_IKE_FRAGMENTATION, 1 },
+	{ "fragment-size = 576", CONF_IKE_FRAGMENT_SIZE, 576 },
+	{ "fragment-size = 65535", CONF_IKE_FRAGMENT_SIZE, 65535 },
 	{ "nat-traversal = yes", CONF_IKE_NAT_TRAVERSAL, 1 },
 	{ "nat-traversal=no", CONF_IKE_NAT_TRAVERSAL, 0 },
 	{ "nat-keepalive = 1h", CONF_IKE_NAT_KEEPALIVE, 3600 },

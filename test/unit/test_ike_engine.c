@@ -60,6 +60,11 @@ static struct dgram queue[QMAX];
 static unsigned qlen, sent_total;
 static uint64_t clock_ms = 1000;
 static int drop_next;        /* drop this many datagrams from now on */
+static unsigned drop_at;     /* drop the datagram sent as this one (the
+			      * first is 1); 0: none */
+/* On the wire, whoever sent them: IKE fragments (RFC 7383), and those
+ * making IP datagrams larger than their sender's fragment size. */
+static unsigned wire_frags, wire_frags_over;
 static unsigned broken;      /* deliveries after which a side sent into
 			      * the void (make-before-break broken) */
 static bool keep_copies;     /* remember every datagram delivered */
@@ -82,6 +87,13 @@ static int env_send(void *ctx, const struct ike_endpoint *local,
 		return 0;
 	}
 	sent_total++;
+	if (len > IKE_HDR_LEN && buf[16] == IKE_PL_SKF) {
+		wire_frags++;
+		if (20 + 8 + (marker ? 4 : 0) + len > s->cfg.frag_size)
+			wire_frags_over++;
+	}
+	if (sent_total == drop_at)
+		return 0;
 	if (drop_next > 0) {
 		drop_next--;
 		return 0;
@@ -316,6 +328,7 @@ static void engines_start(void)
 	keepalives[0] = keepalives[1] = 0;
 	moved_to[0] = moved_to[1] = 0;
 	drop_next = 0;
+	drop_at = wire_frags = wire_frags_over = 0;
 	keep_copies = false;
 	for (i = 0; i < 2; i++) {
 		env.ctx = &sides[i];
@@ -908,6 +921,45 @@ TEST(ike_engine_certificates)
 	drop_certs();
 }
 
+/* A host certificate under an intermediate CA: A sends the intermediate
+ * after its own (RFC 7296 §3.6), B trusting only the root takes the chain;
+ * without it B refuses A. */
+TEST(ike_engine_certificate_chain)
+{
+	struct ike_x509 *inter = NULL;
+	char path[512];
+	unsigned n = 0;
+	int with;
+
+	vec_path(path, sizeof(path), "inter.pem");
+	REQUIRE(ike_cert_load(path, &inter, 1, &n) == 0 && n == 1);
+	for (with = 1; with >= 0; with--) {
+		side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519",
+			 "aes256gcm16", ESP_MODE_TRANSPORT);
+		side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519",
+			 "aes256gcm16", ESP_MODE_TRANSPORT);
+		use_cert(&sides[0], "c.pem", "c.key", "ca.pem",
+			 "c.lab.example", "b.lab.example");
+		use_cert(&sides[1], "b.pem", "b.key", "ca.pem",
+			 "b.lab.example", "c.lab.example");
+		sides[0].cfg.chain[0] = inter;
+		sides[0].cfg.nchain = (unsigned)with;
+		engines_start();
+		REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+		pump();
+		broken = 0; /* the first Child SA: see establish() */
+		if (with) {
+			check_mirrored();
+		} else {
+			CHECK_EQ(sides[0].ups + sides[1].ups, 0);
+			CHECK_EQ(sides[1].ike.stats.failed, 1);
+		}
+		engines_stop();
+		drop_certs();
+	}
+	ike_cert_free(inter);
+}
+
 /* Byte limits: at 90% the Child SA is rekeyed (its counters start anew),
  * at 100% without a rekey it is deleted on both sides; a non-ESN SA
  * running out of sequence numbers is rekeyed. */
@@ -1252,4 +1304,107 @@ TEST(ike_engine_simultaneous_rekeys_reordered)
 	CHECK(!strcmp(state_of(0), "established"));
 	CHECK(!strcmp(state_of(1), "established"));
 	engines_stop();
+}
+
+/* ---- IKE fragments (RFC 7383): A with an RSA certificate, B with a
+ * P-384 one, both with 576-byte fragments (IPv4: IKE messages of at most
+ * 544 bytes behind the non-ESP marker): IKE_AUTH takes several each way.
+ * A side with fragmentation = no sends whole messages. ---- */
+
+static void frag_pair(bool a_frag, bool b_frag, unsigned drop)
+{
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	use_cert(&sides[0], "rsa.pem", "rsa.key", "ca.pem", "rsa.lab.example",
+		 "b.lab.example");
+	use_cert(&sides[1], "b.pem", "b.key", "ca.pem", "b.lab.example",
+		 "rsa.lab.example");
+	sides[0].cfg.fragmentation = a_frag;
+	sides[1].cfg.fragmentation = b_frag;
+	sides[0].cfg.frag_size = sides[1].cfg.frag_size = 576;
+	engines_start();
+	drop_at = drop;
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	broken = 0; /* the first Child SA: see establish() */
+}
+
+TEST(ike_engine_sends_fragments)
+{
+	frag_pair(true, true, 0);
+	check_mirrored();
+	CHECK(sides[0].ike.stats.frags_sent > 1);
+	CHECK(sides[1].ike.stats.frags_sent > 1);
+	CHECK_EQ(wire_frags, sides[0].ike.stats.frags_sent +
+				     sides[1].ike.stats.frags_sent);
+	CHECK_EQ(wire_frags_over, 0);
+	CHECK_EQ(sides[0].ike.stats.drops[IKE_DROP_DECRYPT] +
+			 sides[1].ike.stats.drops[IKE_DROP_DECRYPT], 0);
+	/* Later exchanges are small: whole. Rekeys still work. */
+	child_rekey(1);
+	ike_sa_rekey(0);
+	CHECK_EQ(wire_frags, sides[0].ike.stats.frags_sent +
+				     sides[1].ike.stats.frags_sent);
+	engines_stop();
+	drop_certs();
+}
+
+/* A lost fragment of the request: A resends them all, B completes the
+ * message with the missing one. */
+TEST(ike_engine_fragment_lost_request)
+{
+	uint64_t first;
+
+	frag_pair(true, true, 4); /* 1, 2: IKE_SA_INIT; 3..: IKE_AUTH */
+	CHECK(!strcmp(state_of(0), "authenticating"));
+	first = sides[0].ike.stats.frags_sent;
+	REQUIRE(first > 1);
+	advance(1000);
+	check_mirrored();
+	CHECK_EQ(sides[0].ike.stats.retransmits, 1);
+	CHECK_EQ(sides[0].ike.stats.frags_sent, 2 * first);
+	CHECK_EQ(wire_frags_over, 0);
+	engines_stop();
+	drop_certs();
+}
+
+/* A lost fragment of the response: A retransmits its request in
+ * fragments; B answers it once, on fragment 1 (RFC 7383 §2.6.1), with all
+ * of its kept fragments, and A completes. */
+TEST(ike_engine_fragment_lost_response)
+{
+	uint64_t a_first, b_first;
+
+	/* A's request goes in three fragments (3..5), B's answer from 6. */
+	frag_pair(true, true, 7);
+	a_first = sides[0].ike.stats.frags_sent;
+	b_first = sides[1].ike.stats.frags_sent;
+	REQUIRE(a_first == 3 && b_first > 1);
+	CHECK(!strcmp(state_of(0), "authenticating"));
+	CHECK(!strcmp(state_of(1), "established"));
+	advance(1000);
+	check_mirrored();
+	CHECK_EQ(sides[0].ike.stats.frags_sent, 2 * a_first);
+	CHECK_EQ(sides[1].ike.stats.frags_sent, 2 * b_first);
+	CHECK_EQ(sides[1].ike.nsas, 1);
+	engines_stop();
+	drop_certs();
+}
+
+/* Fragmentation off on either side: whole messages only, still up. */
+TEST(ike_engine_fragmentation_off)
+{
+	int off;
+
+	for (off = 0; off < 2; off++) {
+		frag_pair(off != 0, off == 0, 0);
+		check_mirrored();
+		CHECK_EQ(wire_frags, 0);
+		CHECK_EQ(sides[0].ike.stats.frags_sent +
+				 sides[1].ike.stats.frags_sent, 0);
+		engines_stop();
+		drop_certs();
+	}
 }

@@ -127,8 +127,8 @@ static void text_bytes(uint64_t n, char *buf, size_t cap)
 }
 
 /* "ADDR:PORT", with brackets around an IPv6 address. */
-static bool text_endpoint(const struct ctl_attr *tb, enum ctl_attr_type at,
-			  char *buf, size_t cap)
+bool show_text_endpoint(const struct ctl_attr *tb, enum ctl_attr_type at,
+			char *buf, size_t cap)
 {
 	char a[ADDR_STRLEN];
 	uint64_t port;
@@ -226,7 +226,7 @@ static void text_daemon(const struct ctl_attr *nest)
 		show_text_duration(uptime, buf, sizeof(buf));
 		show_text_line(2, "uptime", "%s", buf);
 	}
-	if (text_endpoint(tb, CTL_A_LOCAL, buf, sizeof(buf)))
+	if (show_text_endpoint(tb, CTL_A_LOCAL, buf, sizeof(buf)))
 		show_text_line(2, "listening", "%s", buf);
 	show_text_str(2, "tun", tb, CTL_A_TUN);
 	text_offloads(nest);
@@ -270,7 +270,7 @@ static void text_peer(const struct ctl_attr *nest)
 	show_nest_index(nest, tb);
 	name = show_get_str(tb, CTL_A_NAME);
 	printf("peer: %s\n", name ? show_text_clean(name, buf) : "?");
-	if (text_endpoint(tb, CTL_A_ADDR, buf, sizeof(buf)))
+	if (show_text_endpoint(tb, CTL_A_ADDR, buf, sizeof(buf)))
 		show_text_line(2, "address", "%s", buf);
 	text_enum(2, "mode", tb, CTL_A_MODE, mode_name);
 	show_text_strs(2, "protect", nest, CTL_A_SELECTOR);
@@ -416,8 +416,8 @@ static void json_enum(struct show_json *j, const char *key,
 		show_json_num(j, key, tb, t);
 }
 
-static void json_addr(struct show_json *j, const char *key,
-		      const struct ctl_attr *tb, enum ctl_attr_type t)
+void show_json_addr(struct show_json *j, const char *key,
+		    const struct ctl_attr *tb, enum ctl_attr_type t)
 {
 	char a[ADDR_STRLEN];
 
@@ -455,7 +455,7 @@ static void json_daemon(struct show_json *j, const struct ctl_attr *nest)
 	show_json_open(j, "daemon", '{');
 	show_json_str(j, "version", show_get_str(tb, CTL_A_VERSION));
 	show_json_num(j, "uptime", tb, CTL_A_UPTIME);
-	json_addr(j, "local", tb, CTL_A_LOCAL);
+	show_json_addr(j, "local", tb, CTL_A_LOCAL);
 	show_json_num(j, "port", tb, CTL_A_PORT);
 	show_json_str(j, "tun", show_get_str(tb, CTL_A_TUN));
 	show_json_open(j, "offloads", '[');
@@ -506,7 +506,7 @@ static void json_peer(struct show_json *j, const struct ctl_attr *nest)
 	show_nest_index(nest, tb);
 	show_json_open(j, NULL, '{');
 	show_json_str(j, "name", show_get_str(tb, CTL_A_NAME));
-	json_addr(j, "address", tb, CTL_A_ADDR);
+	show_json_addr(j, "address", tb, CTL_A_ADDR);
 	show_json_num(j, "port", tb, CTL_A_PORT);
 	json_enum(j, "mode", tb, CTL_A_MODE, mode_name);
 	show_json_strs(j, "selectors", nest, CTL_A_SELECTOR);

@@ -58,6 +58,11 @@ void show_text_str(unsigned indent, const char *label,
 void show_text_strs(unsigned indent, const char *label,
 		    const struct ctl_attr *nest, enum ctl_attr_type t);
 
+/* The addr attribute at of tb with tb's PORT as "ADDR:PORT" ("[ADDR]:PORT"
+ * for IPv6, "ADDR" without a PORT) into buf[cap]; false when absent. */
+bool show_text_endpoint(const struct ctl_attr *tb, enum ctl_attr_type at,
+			char *buf, size_t cap);
+
 /* secs as "2 days, 3 hours, 4 minutes, 5 seconds" into buf[cap] (64 bytes
  * hold any value); zero units are left out, "0 seconds" for 0. */
 void show_text_duration(uint64_t secs, char *buf, size_t cap);
@@ -89,6 +94,10 @@ void show_json_str(struct show_json *j, const char *key, const char *s);
  * absent. */
 void show_json_num(struct show_json *j, const char *key,
 		   const struct ctl_attr *tb, enum ctl_attr_type t);
+
+/* The addr attribute t of tb as a string member; nothing when absent. */
+void show_json_addr(struct show_json *j, const char *key,
+		    const struct ctl_attr *tb, enum ctl_attr_type t);
 
 /* Every str attribute t of nest as an array member key (empty when
  * there is none). */

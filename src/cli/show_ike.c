@@ -95,6 +95,20 @@ static void text_fragments(const struct ctl_attr *tb)
 		show_text_line(2, "fragments sent", "%" PRIu64, n);
 }
 
+/* "remote: ADDR:PORT", and when a NAT stands in front of this host, a
+ * "nat" line saying so. */
+static void text_remote(const struct ctl_attr *tb)
+{
+	char buf[CTL_STR_MAX];
+	uint64_t nat;
+
+	if (show_text_endpoint(tb, CTL_A_ADDR, buf, sizeof(buf)))
+		show_text_line(2, "remote", "%s", buf);
+	if (show_get_num(tb, CTL_A_NAT, &nat) && nat)
+		show_text_line(2, "nat", "in front of this host (keepalives "
+			       "sent)");
+}
+
 void show_text_ike_sa(const struct ctl_attr *nest)
 {
 	struct ctl_attr tb[CTL_A_END];
@@ -106,6 +120,7 @@ void show_text_ike_sa(const struct ctl_attr *nest)
 	printf("ike-sa: %s\n", peer ? show_text_clean(peer, buf) : "?");
 	show_text_str(2, "state", tb, CTL_A_STATE);
 	show_text_str(2, "role", tb, CTL_A_ROLE);
+	text_remote(tb);
 	text_spis(tb);
 	text_age(tb);
 	show_text_str(2, "ike algorithms", tb, CTL_A_IKE_ALG);
@@ -141,6 +156,9 @@ void show_json_ike_sa(struct show_json *j, const struct ctl_attr *nest)
 	json_spi64(j, "spi_i", tb, CTL_A_SPI_I);
 	json_spi64(j, "spi_r", tb, CTL_A_SPI_R);
 	show_json_num(j, "age", tb, CTL_A_AGE);
+	show_json_addr(j, "remote", tb, CTL_A_ADDR);
+	show_json_num(j, "remote_port", tb, CTL_A_PORT);
+	show_json_num(j, "nat_local", tb, CTL_A_NAT);
 	show_json_num(j, "fragments_sent", tb, CTL_A_FRAGMENTS);
 	show_json_str(j, "ike_alg", show_get_str(tb, CTL_A_IKE_ALG));
 	show_json_str(j, "esp_alg", show_get_str(tb, CTL_A_ESP_ALG));

@@ -209,6 +209,9 @@ static void put_ike_sa(struct daemon *d, const struct ike_sa_info *i,
 	ctl_put_u64(b, CTL_A_SPI_R, i->spi_r);
 	ctl_put_u64(b, CTL_A_AGE, i->age_ms / 1000);
 	ctl_put_u64(b, CTL_A_FRAGMENTS, i->frags_sent);
+	ctl_put_addr(b, CTL_A_ADDR, &i->remote.addr);
+	ctl_put_u16(b, CTL_A_PORT, i->remote.port);
+	ctl_put_u8(b, CTL_A_NAT, i->nat_local);
 	if (s->encr) {
 		alg_text(alg, sizeof(alg), (uint16_t)s->encr, s->encr_key_bits,
 			 (uint16_t)s->integ, (uint16_t)s->prf,

@@ -81,6 +81,21 @@ case " $ports" in
 " ") fail esp_to_mapped_port "nothing from B's port 4500" ;;
 *) pass esp_to_mapped_port ;;
 esac
+# tunsec show: A knows the NAT is in front of it, B not; B shows A at the
+# NAT's address and the port its ESP went to.
+na=$(tsd_query a "j['ike_sas'][0]['nat_local']")
+nb=$(tsd_query b "j['ike_sas'][0]['nat_local']")
+[ "$na" = 1 ] && [ "$nb" = 0 ] && pass show_nat_side ||
+	fail show_nat_side "nat_local a: $na, b: $nb"
+remote=$(tsd_query b "'%s %s' % (j['ike_sas'][0]['remote'], j['ike_sas'][0]['remote_port'])")
+case "$remote" in
+"$LAB_A4 4500" | "") fail show_remote_mapped "B shows A at ${remote:-nothing}" ;;
+"$LAB_A4 "*) case " $ports" in
+	*" ${remote#* } "*) pass show_remote_mapped ;;
+	*) fail show_remote_mapped "B shows $remote, sent to $ports" ;;
+	esac ;;
+*) fail show_remote_mapped "B shows A at $remote" ;;
+esac
 n=$(tsd_tshark_count "$LAB_TMP/b.pcap" "ip.src == $LAB_A4 && udp.length == 9 && udp.payload[0] == 0xff")
 [ "$n" -ge 2 ] && pass keepalives_from_behind_nat ||
 	fail keepalives_from_behind_nat "$n keepalives reached B"

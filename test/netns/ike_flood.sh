@@ -22,6 +22,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$LAB_DIR/tunsecd_lib.sh"
+. "$LAB_DIR/ike_lib.sh"
 
 TSD_LIFETIME=90
 FLOOD_N=2000
@@ -195,23 +196,9 @@ state_of() {
 		tr -d "[]'"
 }
 
-child_up() {
-	[ "$(tsd_query "$1" "len([s for s in j['sas'] if s['name'].startswith('ike-')]) == 2")" = True ]
-}
-
 a_up() {
 	[ "$(state_of a b)" = established ] && [ "$(state_of b a)" = established ] &&
 		child_up a && child_up b
-}
-
-wait_for() {
-	local i n=$(($1 * 10))
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 lab_up

@@ -530,6 +530,12 @@ int daemon_ike_start(struct daemon *d, int fd4500)
 			       d->net.cfg.bypass_mark, &d->ike.fd500);
 	if (err)
 		return err;
+	/* IKE messages too long for the path and not cut in RFC 7383
+	 * fragments leave as IP fragments; ESP never does. */
+	if (udp_allow_fragments(d->ike.fd500, d->conf.daemon.local.family) ||
+	    udp_allow_fragments(fd4500, d->conf.daemon.local.family))
+		log_warn("ike: IP fragmentation refused on the IKE sockets: "
+			 "messages longer than the path MTU need fragmentation");
 	d->ike.timer_fd = timerfd_create(CLOCK_MONOTONIC,
 					 TFD_NONBLOCK | TFD_CLOEXEC);
 	d->ike.acquire_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -118,6 +118,14 @@ static int udp_setup(int fd, int family, uint32_t mark, bool group,
 	return err;
 }
 
+int udp_allow_fragments(int fd, int family)
+{
+	return family == AF_INET6 ? set_int(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER,
+					    IPV6_PMTUDISC_DONT)
+				  : set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+					    IP_PMTUDISC_DONT);
+}
+
 static int open_one(const struct ip_addr *local, uint16_t port, uint32_t mark,
 		    bool group, int *fd_out)
 {

@@ -32,6 +32,14 @@ int udp_open(const struct ip_addr *local, uint16_t port, uint32_t mark,
 	     int *fd);
 
 /*
+ * Let the kernel cut what fd sends into IP fragments when it exceeds the
+ * path MTU (DF clear), for IKE: a message a peer cannot take in RFC 7383
+ * fragments must still leave whole. ESP sockets keep DF (udp_open). 0 or
+ * -errno.
+ */
+int udp_allow_fragments(int fd, int family);
+
+/*
  * Open n (1..WORKERS_MAX) sockets as udp_open() does, and with ike one
  * more, all bound to local:port in one SO_REUSEPORT group, into
  * fds[0..n + ike). When the group has more than one socket it steers each

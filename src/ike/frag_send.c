@@ -12,10 +12,9 @@
  * sends them, keeps them, and sends them all again (§2.6.1).
  *
  * A message that would need more than IKE_FRAGS_MAX fragments (what we take
- * ourselves), or more room than the buffer has, goes whole. Whole, it
- * leaves only if it fits the interface MTU: the UDP sockets send with DF
- * set (io/udp.c, IP_PMTUDISC_PROBE), so the kernel refuses a longer
- * datagram rather than fragmenting it.
+ * ourselves), or more room than the buffer has, goes whole; longer than
+ * the path MTU, it leaves in IP fragments (the IKE sockets let the kernel
+ * fragment: io/udp.c udp_allow_fragments).
  */
 #include <errno.h>
 #include <stdlib.h>

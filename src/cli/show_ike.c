@@ -109,6 +109,23 @@ static void text_remote(const struct ctl_attr *tb)
 			       "sent)");
 }
 
+/* The IKE SA's further Child SAs (CHILD nests), as the first. */
+static void text_more_children(const struct ctl_attr *nest)
+{
+	struct ctl_attr tb[CTL_A_END], c;
+	struct ctl_iter it;
+
+	if (!ctl_attr_iter(nest, &it))
+		return;
+	while (ctl_iter_next(&it, &c)) {
+		if (c.type != CTL_A_CHILD)
+			continue;
+		show_nest_index(&c, tb);
+		text_child(tb);
+		show_text_strs(2, "selectors", &c, CTL_A_SELECTOR);
+	}
+}
+
 void show_text_ike_sa(const struct ctl_attr *nest)
 {
 	struct ctl_attr tb[CTL_A_END];
@@ -126,6 +143,7 @@ void show_text_ike_sa(const struct ctl_attr *nest)
 	show_text_str(2, "ike algorithms", tb, CTL_A_IKE_ALG);
 	text_child(tb);
 	show_text_strs(2, "selectors", nest, CTL_A_SELECTOR);
+	text_more_children(nest);
 	text_fragments(tb);
 }
 
@@ -142,6 +160,30 @@ static void json_spi64(struct show_json *j, const char *key,
 	spi64_text(tb, t, "0x", hex, sizeof(hex));
 	snprintf(hex_key, sizeof(hex_key), "%s_hex", key);
 	show_json_str(j, hex_key, hex);
+}
+
+/* "more_children": the IKE SA's further Child SAs (CHILD nests), each
+ * with the first one's members; always present, empty without any. */
+static void json_more_children(struct show_json *j,
+			       const struct ctl_attr *nest)
+{
+	struct ctl_attr tb[CTL_A_END], c;
+	struct ctl_iter it;
+	bool ok;
+
+	show_json_open(j, "more_children", '[');
+	for (ok = ctl_attr_iter(nest, &it); ok && ctl_iter_next(&it, &c);) {
+		if (c.type != CTL_A_CHILD)
+			continue;
+		show_nest_index(&c, tb);
+		show_json_open(j, NULL, '{');
+		show_json_str(j, "esp_alg", show_get_str(tb, CTL_A_ESP_ALG));
+		show_json_num(j, "spi_in", tb, CTL_A_SPI_IN);
+		show_json_num(j, "spi_out", tb, CTL_A_SPI_OUT);
+		show_json_strs(j, "selectors", &c, CTL_A_SELECTOR);
+		show_json_close(j, '}');
+	}
+	show_json_close(j, ']');
 }
 
 void show_json_ike_sa(struct show_json *j, const struct ctl_attr *nest)
@@ -165,5 +207,6 @@ void show_json_ike_sa(struct show_json *j, const struct ctl_attr *nest)
 	show_json_num(j, "spi_in", tb, CTL_A_SPI_IN);
 	show_json_num(j, "spi_out", tb, CTL_A_SPI_OUT);
 	show_json_strs(j, "selectors", nest, CTL_A_SELECTOR);
+	json_more_children(j, nest);
 	show_json_close(j, '}');
 }

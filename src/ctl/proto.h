@@ -238,7 +238,8 @@ enum ctl_kind {
 	X(SPI_OUT, 52, "spi-out", U32, 0)                                 \
 	X(IKE, 53, "ike", U8, 0)                                          \
 	X(FRAGMENTS, 54, "fragments", U64, 0)                             \
-	X(NAT, 55, "nat", U8, 0)
+	X(NAT, 55, "nat", U8, 0)                                          \
+	X(CHILD, 56, "child", NEST, CTL_AF_MULTI)
 
 enum ctl_attr_type {
 	CTL_A_UNSPEC = 0, /* never sent */

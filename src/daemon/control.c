@@ -179,16 +179,23 @@ static void alg_text(char *buf, size_t cap, uint16_t encr, unsigned bits,
 			 ike_xform_id_name(IKE_XF_DH, dh));
 }
 
-/* The Child SA's negotiated selectors, as the file writes a peer's. */
-static void put_child_selectors(struct ctl_builder *b,
-				const struct ike_sa_info *i)
+/* A Child SA: its algorithms, SPIs and negotiated selectors (written as
+ * the file writes a peer's). */
+static void put_child(struct ctl_builder *b, const struct ike_child_info *c)
 {
+	const struct ike_suite_esp *e = &c->suite;
 	char text[CONF_SELECTOR_STRLEN];
 	struct conf_selector cs;
+	char alg[160];
 	unsigned j;
 
-	for (j = 0; j < i->child_nsel; j++) {
-		conf_selector_from_spd(&i->child_sel[j], &cs);
+	alg_text(alg, sizeof(alg), e->encr, e->encr_key_bits, e->integ, 0,
+		 e->dh);
+	ctl_put_str(b, CTL_A_ESP_ALG, alg);
+	ctl_put_u32(b, CTL_A_SPI_IN, c->spi_in);
+	ctl_put_u32(b, CTL_A_SPI_OUT, c->spi_out);
+	for (j = 0; j < c->nsel; j++) {
+		conf_selector_from_spd(&c->sel[j], &cs);
 		ctl_put_str(b, CTL_A_SELECTOR,
 			    conf_selector_format(&cs, text, sizeof(text)));
 	}
@@ -198,8 +205,8 @@ static void put_ike_sa(struct daemon *d, const struct ike_sa_info *i,
 		       struct ctl_builder *b)
 {
 	const struct ike_suite *s = &i->suite.alg;
-	const struct ike_suite_esp *e = &i->child_suite;
 	char alg[160];
+	unsigned k;
 
 	ctl_nest_begin(b, CTL_A_IKE_SA);
 	ctl_put_str(b, CTL_A_PEER_NAME, d->ike.engine.peers[i->peer].name);
@@ -218,13 +225,14 @@ static void put_ike_sa(struct daemon *d, const struct ike_sa_info *i,
 			 (uint16_t)i->suite.dh);
 		ctl_put_str(b, CTL_A_IKE_ALG, alg);
 	}
-	if (i->children) {
-		alg_text(alg, sizeof(alg), e->encr, e->encr_key_bits, e->integ,
-			 0, e->dh);
-		ctl_put_str(b, CTL_A_ESP_ALG, alg);
-		ctl_put_u32(b, CTL_A_SPI_IN, i->child_spi_in);
-		ctl_put_u32(b, CTL_A_SPI_OUT, i->child_spi_out);
-		put_child_selectors(b, i);
+	/* The first Child SA in the IKE_SA nest itself, more in CHILD
+	 * nests. */
+	if (i->children)
+		put_child(b, &i->child[0]);
+	for (k = 1; k < i->children; k++) {
+		ctl_nest_begin(b, CTL_A_CHILD);
+		put_child(b, &i->child[k]);
+		ctl_nest_end(b);
 	}
 	ctl_nest_end(b);
 }

@@ -148,10 +148,10 @@ static int child_up(void *ctx, const struct ike_child_sa *c, unsigned halves)
 	/* Each SA carries the negotiated selectors: the data plane drops
 	 * what the peer's configured ones allow but the Child SA does not. */
 	err = halves & IKE_HALF_IN ?
-		dp_sa_install_ts(&d->dp, peer, true, 0, "ike-in", &cs.in,
+		dp_sa_install_ts(&d->dp, peer, true, c->slot, "ike-in", &cs.in,
 				 c->sel, c->nsel, &why) : 0;
 	if (!err && halves & IKE_HALF_OUT)
-		err = dp_sa_install_ts(&d->dp, peer, false, 0, "ike-out",
+		err = dp_sa_install_ts(&d->dp, peer, false, c->slot, "ike-out",
 				       &cs.out, c->sel, c->nsel, &why);
 	daemon_unpark(d);
 	if (err)

@@ -72,6 +72,7 @@ static enum dp_drop tx_route(struct dp *dp, unsigned worker,
 	const struct spd_policy *pol;
 	const struct dp_peer *peer;
 	struct dp_sa *sa;
+	unsigned i;
 
 	*sa_out = NULL;
 	pol = spd_lookup(&dp->spd, flow);
@@ -85,11 +86,17 @@ static enum dp_drop tx_route(struct dp *dp, unsigned worker,
 			dp->acquire(dp->acquire_ctx, POLICY_PEER(pol->id));
 		return DP_DROP_NO_SA;
 	}
-	sa = peer->outv[worker % peer->nout];
-	if (sa->ts_check && !any_match(sa->sel, sa->nsel, flow))
-		return DP_DROP_OUTSIDE_TS;
-	*sa_out = sa;
-	return DP_OK;
+	/* The worker's SA first (per-CPU SAs spread the workers); else the
+	 * first of the peer's whose selectors take the flow (IKE Child SAs
+	 * of different selectors). */
+	for (i = 0; i < peer->nout; i++) {
+		sa = peer->outv[(worker + i) % peer->nout];
+		if (!sa->ts_check || any_match(sa->sel, sa->nsel, flow)) {
+			*sa_out = sa;
+			return DP_OK;
+		}
+	}
+	return DP_DROP_OUTSIDE_TS;
 }
 
 /*

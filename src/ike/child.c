@@ -76,6 +76,7 @@ static int configs(struct ike_sa *sa, const struct ike_child *c,
 	cs->sel = c->sel;
 	cs->nsel = c->nsel;
 	cs->remote = sa->remote;
+	cs->slot = c->slot;
 	base_config(c, cipher, icv, &cs->in);
 	base_config(c, cipher, icv, &cs->out);
 	cs->in.spi = c->spi_in;
@@ -131,21 +132,76 @@ int ike_child_install(struct ike *ike, struct ike_sa *sa,
 void ike_child_twin_promote(struct ike *ike, struct ike_sa *sa)
 {
 	struct ike_twin *t = &sa->twin;
-	struct ike_child old = sa->child;
+	struct ike_child *c, old;
 
 	if (!t->valid)
 		return;
-	sa->child = t->next;
-	sa->child.spi_out = old.spi_out; /* until the peer deletes it */
-	sa->child.old_spi_in = old.spi_in;
+	c = &sa->child[t->idx];
+	old = *c;
+	*c = t->next;
+	c->spi_out = old.spi_out; /* until the peer deletes it */
+	c->old_spi_in = old.spi_in;
 	secure_zero(t, sizeof(*t));
-	ike_child_schedule(ike, sa);
+	ike_child_schedule(ike, sa, c);
 	ike->stats.child_rekeys++;
 }
 
-void ike_child_switch_out(struct ike *ike, struct ike_sa *sa)
+struct ike_child *ike_child_by_out(struct ike_sa *sa, uint32_t spi)
 {
-	struct ike_child *c = &sa->child;
+	unsigned i;
+
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].up && sa->child[i].spi_out == spi)
+			return &sa->child[i];
+	return NULL;
+}
+
+bool ike_children_switching(const struct ike_sa *sa)
+{
+	unsigned i;
+
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].out.valid)
+			return true;
+	return sa->twin.valid;
+}
+
+bool ike_children_settling(const struct ike_sa *sa)
+{
+	unsigned i;
+
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].old_spi_in)
+			return true;
+	return ike_children_switching(sa);
+}
+
+bool ike_children_up(const struct ike_sa *sa)
+{
+	unsigned i;
+
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].up)
+			return true;
+	return false;
+}
+
+void ike_child_drop(struct ike *ike, struct ike_sa *sa, struct ike_child *c)
+{
+	uint8_t slot = c->slot;
+
+	if (c->up)
+		ike->env.child_down(ike->env.ctx, sa->peer, c->spi_in,
+				    c->spi_out);
+	if (c->up && c->old_spi_in)
+		ike->env.child_down(ike->env.ctx, sa->peer, c->old_spi_in, 0);
+	secure_zero(c, sizeof(*c));
+	c->slot = slot;
+}
+
+void ike_child_switch_out(struct ike *ike, struct ike_sa *sa,
+			  struct ike_child *c)
+{
 	struct ike_pending_out *p = &c->out;
 	struct ike_child_sa cs;
 	enum esp_cipher cipher;
@@ -159,6 +215,7 @@ void ike_child_switch_out(struct ike *ike, struct ike_sa *sa)
 	cs.sel = c->sel;
 	cs.nsel = c->nsel;
 	cs.remote = sa->remote;
+	cs.slot = c->slot;
 	base_config(c, cipher, icv, &cs.out);
 	cs.out.spi = p->spi;
 	cs.out.seq = 1;
@@ -176,25 +233,25 @@ void ike_child_switch_out(struct ike *ike, struct ike_sa *sa)
 /* A non-ESN outbound SA is rekeyed with fewer sequence numbers left. */
 #define SEQ_SOFT (1ull << 31)
 
-void ike_child_schedule(struct ike *ike, struct ike_sa *sa)
+void ike_child_schedule(struct ike *ike, struct ike_sa *sa,
+			struct ike_child *c)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
 	uint32_t jitter = 0, life = cfg->child_life_s;
 	uint64_t now = ike->env.now_ms(ike->env.ctx);
 
-	sa->child.expire_at = life ? now + 1000ull * life : 0;
-	sa->child.usage_at = !ike->env.child_usage ? 0 :
+	c->expire_at = life ? now + 1000ull * life : 0;
+	c->usage_at = !ike->env.child_usage ? 0 :
 		now + (cfg->child_bytes || cfg->child_packets ?
 			       USAGE_LIMITS_MS : USAGE_SEQ_MS);
 	if (!life || life <= cfg->margin_s + cfg->jitter_s) {
-		sa->child.rekey_at = 0;
+		c->rekey_at = 0;
 		return;
 	}
 	if (cfg->jitter_s)
 		ike->env.random(ike->env.ctx, &jitter, sizeof(jitter));
 	jitter = cfg->jitter_s ? jitter % cfg->jitter_s : 0;
-	sa->child.rekey_at = ike->env.now_ms(ike->env.ctx) +
-			     1000ull * (life - cfg->margin_s - jitter);
+	c->rekey_at = now + 1000ull * (life - cfg->margin_s - jitter);
 }
 
 void ike_child_retire(struct ike *ike, struct ike_sa *sa, uint32_t spi)
@@ -242,10 +299,10 @@ static int over(uint64_t used, uint64_t limit)
 	return used >= limit - limit / 10 ? 1 : 0;
 }
 
-bool ike_child_limits(struct ike *ike, struct ike_sa *sa, uint64_t now)
+bool ike_child_limits(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
+		      uint64_t now)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
-	struct ike_child *c = &sa->child;
 	uint64_t bytes, packets, left;
 	int level;
 

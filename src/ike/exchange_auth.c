@@ -128,7 +128,7 @@ static void child_respond(struct ike *ike, struct ike_sa *sa,
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
 	struct ike_ts_payload tsi, tsr;
-	struct ike_child *c = &sa->child;
+	struct ike_child *c = &sa->child[0];
 	struct ike_proposal reply;
 
 	if (!in->has_sa || !in->has_tsi || !in->has_tsr ||
@@ -163,11 +163,11 @@ static int install(struct ike *ike, struct ike_sa *sa)
 		.ni = sa->ni, .ni_len = sa->ni_len,
 		.nr = sa->nr, .nr_len = sa->nr_len,
 	};
-	int err = ike_child_install(ike, sa, &sa->child, sa->initiator, &seed,
-				    IKE_HALF_IN | IKE_HALF_OUT);
+	int err = ike_child_install(ike, sa, &sa->child[0], sa->initiator,
+				    &seed, IKE_HALF_IN | IKE_HALF_OUT);
 
 	if (!err)
-		ike_child_schedule(ike, sa);
+		ike_child_schedule(ike, sa, &sa->child[0]);
 	return err;
 }
 
@@ -227,7 +227,7 @@ void ike_auth_request(struct ike *ike, struct ike_sa *sa,
 	ike->half_open--;
 	established(ike, sa);
 	ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
-	if (sa->child.spi_out && install(ike, sa))
+	if (sa->child[0].spi_out && install(ike, sa))
 		log_warn("ike %s: the Child SA could not be installed",
 			 ikesa_cfg(ike, sa)->name);
 }
@@ -238,7 +238,7 @@ static void child_accept(struct ike *ike, struct ike_sa *sa,
 			 const struct auth_in *in)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
-	struct ike_child *c = &sa->child;
+	struct ike_child *c = &sa->child[0];
 
 	if (in->error || !in->has_sa || !in->has_tsi || !in->has_tsr) {
 		log_warn("ike %s: no Child SA: %s", cfg->name,

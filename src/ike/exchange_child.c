@@ -43,34 +43,50 @@ static int put_notify(struct ike_writer *w, uint16_t type)
 	return ike_put_notify(w, &n);
 }
 
-/* Our request rekeying the Child SA; with PFS (group != 0) a KE payload
- * of group, whose key pair waits in sa->pend for the answer. */
-static int rekey_send(struct ike *ike, struct ike_sa *sa, uint16_t group)
+/* What our request offers: a rekey, what the Child SA carries (RFC 7296
+ * §2.9.2); a new Child SA, the configured selector it is asked for. */
+static int ts_offer(const struct ike_peer_cfg *cfg, const struct ike_sa *sa,
+		    struct ike_ts_payload *tsi, struct ike_ts_payload *tsr)
+{
+	const struct ike_rekey_state *p = &sa->pend;
+	const struct ike_child *c = &sa->child[p->idx];
+
+	if (p->kind == IKE_REQ_CHILD_NEW)
+		return nego_ts_offer_sel(&cfg->sel[p->sel], 1, tsi, tsr);
+	return nego_ts_offer_sel(c->sel, c->nsel, tsi, tsr);
+}
+
+/* Our CREATE_CHILD_SA of sa->pend's kind for child[pend.idx]: a rekey
+ * (REKEY_SA names its inbound SPI) or a new Child SA; with PFS (group !=
+ * 0) a KE payload of group, whose key pair waits in sa->pend. */
+static int child_send(struct ike *ike, struct ike_sa *sa, uint16_t group)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
 	struct ike_proposal props[IKE_OFFERS_MAX];
 	struct ike_ts_payload tsi, tsr;
 	struct ike_rekey_state *p = &sa->pend;
+	const struct ike_child *c = &sa->child[p->idx];
+	bool rekey = p->kind == IKE_REQ_CHILD_REKEY;
 	uint8_t buf[IKE_PKT_MAX];
 	struct ike_writer w;
 	unsigned n;
 	int len;
 
-	if (nego_ts_offer(cfg, &tsi, &tsr))
+	if (ts_offer(cfg, sa, &tsi, &tsr))
 		return -EINVAL;
 	ike_dh_free(p->dh);
 	p->dh = NULL;
 	if (group && ike_dh_new(&p->dh, (enum ike_dh_group)group))
 		return -ENOTSUP;
-	p->kind = IKE_REQ_CHILD_REKEY;
 	p->spi = ike_child_new_spi(ike);
 	p->nonce_len = IKE_NONCE_LEN;
 	ike->env.random(ike->env.ctx, p->nonce, p->nonce_len);
 	nego_esp_offer(cfg, p->spi, true, props, &n);
 	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
 		    buf, sizeof(buf), false, 0);
-	put_notify_spi(&w, IKE_N_REKEY_SA, sa->child.spi_in);
-	if (sa->child.transport)
+	if (rekey)
+		put_notify_spi(&w, IKE_N_REKEY_SA, c->spi_in);
+	if (rekey ? c->transport : cfg->mode == ESP_MODE_TRANSPORT)
 		put_notify(&w, IKE_N_USE_TRANSPORT_MODE);
 	ike_put_sa(&w, props, n);
 	ike_put_nonce(&w, p->nonce, p->nonce_len);
@@ -86,19 +102,60 @@ static int rekey_send(struct ike *ike, struct ike_sa *sa, uint16_t group)
 		return len;
 	}
 	ikesa_send_request(ike, sa, buf, (size_t)len);
-	log_info("ike %s: rekeying the Child SA (new spi in %08x%s%s)",
-		 cfg->name, p->spi, group ? ", pfs " : "",
+	log_info("ike %s: %s (new spi in %08x%s%s)", cfg->name,
+		 rekey ? "rekeying a Child SA" : "asking for one more Child SA",
+		 p->spi, group ? ", pfs " : "",
 		 group ? ike_xform_id_name(IKE_XF_DH, group) : "");
 	return 0;
 }
 
-int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa)
+int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa,
+			  struct ike_child *c)
 {
-	if (sa->state != IKE_S_ESTABLISHED || !sa->child.up)
+	if (sa->state != IKE_S_ESTABLISHED || !c->up)
 		return -ENOENT;
 	if (sa->req.valid)
 		return -EBUSY;
-	return rekey_send(ike, sa, nego_esp_first_dh(ikesa_cfg(ike, sa)));
+	sa->pend.kind = IKE_REQ_CHILD_REKEY;
+	sa->pend.idx = c->slot;
+	return child_send(ike, sa, nego_esp_first_dh(ikesa_cfg(ike, sa)));
+}
+
+/* Whether a Child SA in force carries every flow of configured selector
+ * k. */
+static bool carried(const struct ike_sa *sa, const struct spd_selector *k)
+{
+	unsigned i, j;
+
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		for (j = 0; sa->child[i].up && j < sa->child[i].nsel; j++)
+			if (spd_selector_covers(&sa->child[i].sel[j], k))
+				return true;
+	return false;
+}
+
+int ike_child_new_start(struct ike *ike, struct ike_sa *sa)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	unsigned k, slot;
+
+	if (sa->state != IKE_S_ESTABLISHED)
+		return -ENOENT;
+	if (sa->req.valid)
+		return -EBUSY;
+	for (slot = 1; slot < IKE_CHILDREN_MAX && sa->child[slot].up; slot++)
+		;
+	for (k = 0; slot < IKE_CHILDREN_MAX && k < cfg->nsel && k < 32; k++) {
+		if (sa->child_asked & 1u << k || carried(sa, &cfg->sel[k]))
+			continue;
+		/* Asked once per IKE SA, whatever the answer. */
+		sa->child_asked |= 1u << k;
+		sa->pend.kind = IKE_REQ_CHILD_NEW;
+		sa->pend.idx = slot;
+		sa->pend.sel = k;
+		return child_send(ike, sa, nego_esp_first_dh(cfg));
+	}
+	return -ENOENT;
 }
 
 /* ---- what CREATE_CHILD_SA carries ---- */
@@ -186,8 +243,9 @@ struct child_answer {
 	uint8_t want_group[2];    /* INVALID_KE_PAYLOAD's data */
 };
 
-/* The suite and selectors of the rekeyed child (a->next), checked against
- * the request. 0, or the notification type of the refusal. */
+/* The suite and selectors of the rekeyed or new Child SA (a->next),
+ * checked against the request. 0, or the notification type of the
+ * refusal. */
 static uint16_t choose(struct ike *ike, struct ike_sa *sa,
 		       const struct child_in *in, uint32_t new_in,
 		       struct ike_proposal *reply, struct ike_ts_payload *tsi,
@@ -197,7 +255,7 @@ static uint16_t choose(struct ike *ike, struct ike_sa *sa,
 	struct ike_child *c = &a->next;
 
 	if (!in->has_sa || !in->has_tsi || !in->has_tsr || !in->nonce ||
-	    in->transport != sa->child.transport)
+	    in->transport != c->transport)
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	if (nego_esp_select(cfg, &in->sa, true, in->has_ke ? in->ke.group : 0,
 			    new_in, &c->suite, &c->spi_out, reply))
@@ -213,8 +271,8 @@ static uint16_t choose(struct ike *ike, struct ike_sa *sa,
 	return 0;
 }
 
-/* Negotiate the rekeyed child into a and write the answer's payloads; a
- * notification type on refusal. */
+/* Negotiate the rekeyed or new Child SA into a and write the answer's
+ * payloads; a notification type on refusal. */
 static uint16_t negotiate(struct ike *ike, struct ike_sa *sa,
 			  const struct child_in *in, uint32_t new_in,
 			  struct ike_writer *w, struct child_answer *a)
@@ -245,11 +303,11 @@ static uint16_t negotiate(struct ike *ike, struct ike_sa *sa,
 	return 0;
 }
 
-/* Put the new inbound half of a->next in force, its outbound half kept in
- * a->next.out. 0 or -errno. */
+/* Put the halves of a->next in force; the outbound half, when not among
+ * them, kept in a->next.out. 0 or -errno. */
 static int respond_install(struct ike *ike, struct ike_sa *sa,
 			   const struct child_in *in, uint32_t new_in,
-			   struct child_answer *a)
+			   struct child_answer *a, unsigned halves)
 {
 	struct ike_child_seed seed = {
 		.ni = in->nonce, .ni_len = in->nonce_len,
@@ -261,7 +319,7 @@ static int respond_install(struct ike *ike, struct ike_sa *sa,
 	a->next.spi_in = new_in;
 	a->next.old_spi_in = 0;
 	a->next.up = false;
-	return ike_child_install(ike, sa, &a->next, false, &seed, IKE_HALF_IN);
+	return ike_child_install(ike, sa, &a->next, false, &seed, halves);
 }
 
 /* The answered rekey takes effect: the new pair replaces the Child SA,
@@ -269,12 +327,13 @@ static int respond_install(struct ike *ike, struct ike_sa *sa,
 static void respond_adopt(struct ike *ike, struct ike_sa *sa,
 			  struct child_answer *a)
 {
-	uint32_t old_out = sa->child.spi_out, old_in = sa->child.spi_in;
+	struct ike_child *c = &sa->child[a->next.slot];
+	uint32_t old_out = c->spi_out, old_in = c->spi_in;
 
-	sa->child = a->next;
-	sa->child.spi_out = old_out;
-	sa->child.old_spi_in = old_in;
-	ike_child_schedule(ike, sa);
+	*c = a->next;
+	c->spi_out = old_out;
+	c->old_spi_in = old_in;
+	ike_child_schedule(ike, sa, c);
 	ike->stats.child_rekeys++;
 }
 
@@ -286,6 +345,7 @@ static void respond_twin(struct ike_sa *sa, const struct child_in *in,
 	struct ike_twin *t = &sa->twin;
 
 	t->valid = true;
+	t->idx = a->next.slot;
 	t->next = a->next;
 	memcpy(t->ni, in->nonce, in->nonce_len);
 	t->ni_len = in->nonce_len;
@@ -293,22 +353,48 @@ static void respond_twin(struct ike_sa *sa, const struct child_in *in,
 	t->nr_len = sizeof(a->nr);
 }
 
+/* Answer the request with the Child SA in a->next (negotiated, its
+ * halves put in force); the response in buf[0..*len) or a refusal's
+ * notification type. */
+static uint16_t answer(struct ike *ike, struct ike_sa *sa,
+		       const struct ike_msg *m, const struct child_in *in,
+		       struct child_answer *a, unsigned halves, uint8_t *buf,
+		       size_t cap, int *len)
+{
+	uint32_t new_in = ike_child_new_spi(ike);
+	struct ike_writer w;
+	uint16_t refuse;
+
+	ike->env.random(ike->env.ctx, a->nr, sizeof(a->nr));
+	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w, buf, cap, true,
+		    m->hdr.msg_id);
+	refuse = negotiate(ike, sa, in, new_in, &w, a);
+	*len = refuse ? -1 : ikesa_seal(sa, &w);
+	if (*len >= 0 && respond_install(ike, sa, in, new_in, a, halves))
+		refuse = IKE_N_TEMPORARY_FAILURE;
+	secure_zero(a->shared, sizeof(a->shared));
+	if (refuse)
+		ike_child_refuse(ike, sa, m->hdr.msg_id, refuse, a->want_group,
+				 refuse == IKE_N_INVALID_KE_PAYLOAD ? 2 : 0);
+	return refuse ? refuse : *len < 0 ? IKE_N_TEMPORARY_FAILURE : 0;
+}
+
 static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 			  const struct ike_msg *m, const struct child_in *in)
 {
-	const struct ike_child *old = &sa->child;
-	uint32_t id = m->hdr.msg_id, new_in = ike_child_new_spi(ike);
-	bool collide = ike_rekeying(sa) && sa->pend.kind == IKE_REQ_CHILD_REKEY;
+	const struct ike_child *old = ike_child_by_out(sa, in->rekey_spi);
+	uint32_t id = m->hdr.msg_id;
+	bool collide;
 	struct child_answer a;
 	uint8_t buf[IKE_PKT_MAX];
-	struct ike_writer w;
-	uint16_t refuse;
 	int len;
 
-	if (!old->up || old->spi_out != in->rekey_spi) {
+	if (!old) {
 		ike_child_refuse(ike, sa, id, IKE_N_CHILD_SA_NOT_FOUND, NULL, 0);
 		return;
 	}
+	collide = ike_rekeying(sa) && sa->pend.kind == IKE_REQ_CHILD_REKEY &&
+		  sa->pend.idx == old->slot;
 	if (old->out.valid || sa->twin.valid ||
 	    (ike_rekeying(sa) && !collide)) {
 		/* The last rekey is not finished, or an IKE SA rekey of ours
@@ -318,20 +404,7 @@ static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 	}
 	memset(&a, 0, sizeof(a));
 	a.next = *old;
-	ike->env.random(ike->env.ctx, a.nr, sizeof(a.nr));
-	ikesa_begin(sa, IKE_EXCH_CREATE_CHILD_SA, &w,
-		    buf, sizeof(buf), true, id);
-	refuse = negotiate(ike, sa, in, new_in, &w, &a);
-	len = refuse ? -1 : ikesa_seal(sa, &w);
-	if (len >= 0 && respond_install(ike, sa, in, new_in, &a))
-		refuse = IKE_N_TEMPORARY_FAILURE;
-	secure_zero(a.shared, sizeof(a.shared));
-	if (refuse) {
-		ike_child_refuse(ike, sa, id, refuse, a.want_group,
-				 refuse == IKE_N_INVALID_KE_PAYLOAD ? 2 : 0);
-		return;
-	}
-	if (len < 0)
+	if (answer(ike, sa, m, in, &a, IKE_HALF_IN, buf, sizeof(buf), &len))
 		return;
 	if (collide)
 		respond_twin(sa, in, &a);
@@ -339,6 +412,50 @@ static void rekey_respond(struct ike *ike, struct ike_sa *sa,
 		respond_adopt(ike, sa, &a);
 	secure_zero(&a, sizeof(a));
 	ikesa_send_response(ike, sa, buf, (size_t)len, id);
+}
+
+/* A slot for one more Child SA: not in force, not the twin's, not the
+ * one our own request for a new Child SA holds; 0 when none is left. */
+static unsigned free_slot(const struct ike_sa *sa)
+{
+	unsigned i;
+
+	for (i = 1; i < IKE_CHILDREN_MAX; i++)
+		if (!sa->child[i].up && !(sa->twin.valid && sa->twin.idx == i) &&
+		    !(sa->req.valid && sa->pend.kind == IKE_REQ_CHILD_NEW &&
+		      sa->pend.idx == i))
+			return i;
+	return 0;
+}
+
+/* The peer asks for one more Child SA (§1.3.1): both halves in force at
+ * once, as for the first one. */
+static void new_respond(struct ike *ike, struct ike_sa *sa,
+			const struct ike_msg *m, const struct child_in *in)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	unsigned slot = free_slot(sa);
+	struct child_answer a;
+	uint8_t buf[IKE_PKT_MAX];
+	int len;
+
+	if (!slot) {
+		ike_child_refuse(ike, sa, m->hdr.msg_id,
+				 IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	a.next.slot = (uint8_t)slot;
+	a.next.transport = cfg->mode == ESP_MODE_TRANSPORT;
+	if (answer(ike, sa, m, in, &a, IKE_HALF_IN | IKE_HALF_OUT, buf,
+		   sizeof(buf), &len))
+		return;
+	sa->child[slot] = a.next;
+	ike_child_schedule(ike, sa, &sa->child[slot]);
+	secure_zero(&a, sizeof(a));
+	log_info("ike %s: one more Child SA, at the peer's request",
+		 cfg->name);
+	ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
 }
 
 void ike_child_request(struct ike *ike, struct ike_sa *sa,
@@ -362,9 +479,7 @@ void ike_child_request(struct ike *ike, struct ike_sa *sa,
 		return;
 	}
 	if (!in.rekey_spi) {
-		/* One Child SA per peer: no more (§1.3.1). */
-		ike_child_refuse(ike, sa, m->hdr.msg_id,
-				 IKE_N_NO_ADDITIONAL_SAS, NULL, 0);
+		new_respond(ike, sa, m, &in);
 		return;
 	}
 	rekey_respond(ike, sa, m, &in);
@@ -383,8 +498,8 @@ static void rekey_failed(struct ike *ike, struct ike_sa *sa, const char *why)
 	log_warn("ike %s: Child SA rekey failed: %s", ikesa_cfg(ike, sa)->name,
 		 why);
 	/* Try again later: the old SA goes on meanwhile. */
-	sa->child.rekey_at = ike->env.now_ms(ike->env.ctx) +
-			     ike_retry_delay(ike);
+	sa->child[sa->pend.idx].rekey_at = ike->env.now_ms(ike->env.ctx) +
+					   ike_retry_delay(ike);
 }
 
 /* With PFS, the shared secret of our KE and the answer's into
@@ -457,8 +572,9 @@ static void rekey_done(struct ike *ike, struct ike_sa *sa,
 		       const struct child_in *in)
 {
 	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
-	struct ike_child next = sa->child, old = sa->child;
 	struct ike_rekey_state *p = &sa->pend;
+	struct ike_child *c = &sa->child[p->idx];
+	struct ike_child next = *c, old = *c;
 	uint8_t shared[IKE_DH_SHARED_MAX];
 	struct ike_child_seed seed = {
 		.ni = p->nonce, .ni_len = p->nonce_len,
@@ -490,8 +606,8 @@ static void rekey_done(struct ike *ike, struct ike_sa *sa,
 		rekey_failed(ike, sa, "the data plane refused the new SAs");
 		return;
 	}
-	sa->child = next;
-	ike_child_schedule(ike, sa);
+	*c = next;
+	ike_child_schedule(ike, sa, c);
 	ike->stats.child_rekeys++;
 	if (sa->twin.valid) {
 		/* The peer's pair is the redundant one: the peer deletes it;
@@ -517,7 +633,7 @@ static bool retry_group(struct ike *ike, struct ike_sa *sa,
 	    (dh && ike_dh_group_of(dh) == in->ke_wanted) ||
 	    !nego_esp_dh_offered(ikesa_cfg(ike, sa), in->ke_wanted))
 		return false;
-	return rekey_send(ike, sa, in->ke_wanted) == 0;
+	return child_send(ike, sa, in->ke_wanted) == 0;
 }
 
 static void child_rekey_answer(struct ike *ike, struct ike_sa *sa,
@@ -535,9 +651,89 @@ static void child_rekey_answer(struct ike *ike, struct ike_sa *sa,
 		rekey_done(ike, sa, &in);
 	/* Ours failed with the peer's answered: the peer's is the rekey. */
 	ike_child_twin_promote(ike, sa);
+	if (!sa->req.valid) /* else a DELETE of ours is out */
+		sa->pend.kind = IKE_REQ_NONE;
 	ike_dh_free(sa->pend.dh);
 	sa->pend.dh = NULL;
 	sa->pend.superseded = false;
+}
+
+/* Whether Child SA c would carry some flow none in force carries. */
+static bool adds_traffic(const struct ike_sa *sa, const struct ike_child *c)
+{
+	unsigned j;
+
+	for (j = 0; j < c->nsel; j++)
+		if (!carried(sa, &c->sel[j]))
+			return true;
+	return false;
+}
+
+/* The answer to our request for one more Child SA: both halves in force,
+ * in the slot the request held. */
+static void new_done(struct ike *ike, struct ike_sa *sa,
+		     const struct child_in *in)
+{
+	const struct ike_peer_cfg *cfg = ikesa_cfg(ike, sa);
+	struct ike_rekey_state *p = &sa->pend;
+	uint8_t shared[IKE_DH_SHARED_MAX];
+	struct ike_child_seed seed = {
+		.ni = p->nonce, .ni_len = p->nonce_len,
+		.nr = in->nonce, .nr_len = in->nonce_len,
+	};
+	struct ike_child next;
+	int err = -EBADMSG;
+
+	memset(&next, 0, sizeof(next));
+	next.slot = (uint8_t)p->idx;
+	next.transport = cfg->mode == ESP_MODE_TRANSPORT;
+	next.spi_in = p->spi;
+	if (!nego_esp_check(cfg, &in->sa, true, &next.suite, &next.spi_out) &&
+	    !nego_ts_check(cfg, &in->tsi, &in->tsr, next.sel, &next.nsel) &&
+	    in->transport == next.transport && in->nonce &&
+	    !pfs_shared(p, in, next.suite.dh, shared, &seed))
+		err = adds_traffic(sa, &next) ?
+			ike_child_install(ike, sa, &next, true, &seed,
+					  IKE_HALF_IN | IKE_HALF_OUT) : -EEXIST;
+	secure_zero(shared, sizeof(shared));
+	if (err == -EEXIST) {
+		/* Narrowed to what the others carry already: the peer's
+		 * halves go again. */
+		log_info("ike %s: one more Child SA would carry nothing new: "
+			 "deleted", cfg->name);
+		ike_info_send_child_delete(ike, sa, next.spi_in);
+		return;
+	}
+	if (err) {
+		log_warn("ike %s: the answer for one more Child SA is "
+			 "unacceptable", cfg->name);
+		return;
+	}
+	sa->child[p->idx] = next;
+	ike_child_schedule(ike, sa, &sa->child[p->idx]);
+}
+
+static void child_new_answer(struct ike *ike, struct ike_sa *sa,
+			     const struct ike_chain *inner)
+{
+	struct child_in in;
+
+	if (!read_child(inner, &in))
+		log_warn("ike %s: a malformed answer for one more Child SA",
+			 ikesa_cfg(ike, sa)->name);
+	else if (retry_group(ike, sa, &in))
+		return;
+	else if (in.error)
+		/* Not asked again on this IKE SA (sa->child_asked). */
+		log_info("ike %s: no Child SA for selector %u: %s",
+			 ikesa_cfg(ike, sa)->name, sa->pend.sel + 1,
+			 ike_notify_name(in.error));
+	else
+		new_done(ike, sa, &in);
+	if (!sa->req.valid)
+		sa->pend.kind = IKE_REQ_NONE;
+	ike_dh_free(sa->pend.dh);
+	sa->pend.dh = NULL;
 }
 
 void ike_child_response(struct ike *ike, struct ike_sa *sa,
@@ -549,11 +745,15 @@ void ike_child_response(struct ike *ike, struct ike_sa *sa,
 	sa->req.valid = false;
 	sa->rtx_at = 0;
 	sa->next_req++;
-	sa->pend.kind = IKE_REQ_NONE;
+	/* A Child SA's answer keeps the kind: it may ask again at once. */
+	if (kind != IKE_REQ_CHILD_REKEY && kind != IKE_REQ_CHILD_NEW)
+		sa->pend.kind = IKE_REQ_NONE;
 	if (kind == IKE_REQ_IKE_REKEY)
 		ike_rekey_response(ike, sa, inner);
 	else if (kind == IKE_REQ_CHILD_REKEY)
 		child_rekey_answer(ike, sa, inner);
+	else if (kind == IKE_REQ_CHILD_NEW)
+		child_new_answer(ike, sa, inner);
 	else
 		ike_count_drop(ike, IKE_DROP_UNEXPECTED);
 }

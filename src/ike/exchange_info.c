@@ -51,9 +51,19 @@ void ike_info_send_dpd(struct ike *ike, struct ike_sa *sa)
 /* What the peer deletes: the IKE SA, or SPIs of its inbound ESP SAs. */
 struct deletes {
 	bool ike;
-	bool child;               /* our Child SA's outbound SPI is named */
+	unsigned children;        /* bit i: child[i]'s outbound SPI named */
 	bool twin;                /* the twin's (its redundant pair) */
 };
+
+/* A retired inbound SPI is no Child SA's old one any more. */
+static void forget_old_in(struct ike_sa *sa, uint32_t spi)
+{
+	unsigned i;
+
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].old_spi_in == spi)
+			sa->child[i].old_spi_in = 0;
+}
 
 void ike_info_send_child_delete(struct ike *ike, struct ike_sa *sa,
 				uint32_t spi)
@@ -67,8 +77,7 @@ void ike_info_send_child_delete(struct ike *ike, struct ike_sa *sa,
 	if (sa->req.valid) {
 		/* No room in the window: the SA goes after its grace. */
 		ike_child_retire(ike, sa, spi);
-		if (sa->child.old_spi_in == spi)
-			sa->child.old_spi_in = 0;
+		forget_old_in(sa, spi);
 		return;
 	}
 	ikesa_begin(sa, IKE_EXCH_INFORMATIONAL, &w, buf, sizeof(buf), false, 0);
@@ -78,7 +87,7 @@ void ike_info_send_child_delete(struct ike *ike, struct ike_sa *sa,
 	send_request(ike, sa, &w);
 }
 
-static bool read_deletes(const struct ike_sa *sa, const struct ike_chain *c,
+static bool read_deletes(struct ike_sa *sa, const struct ike_chain *c,
 			 struct deletes *del)
 {
 	struct ike_delete d;
@@ -94,9 +103,10 @@ static bool read_deletes(const struct ike_sa *sa, const struct ike_chain *c,
 			del->ike = true;
 		for (k = 0; d.protocol == IKE_PROTO_ESP && k < d.count; k++) {
 			uint32_t spi = get_be32(d.spis + 4 * k);
+			const struct ike_child *ch = ike_child_by_out(sa, spi);
 
-			if (spi == sa->child.spi_out && sa->child.up)
-				del->child = true;
+			if (ch)
+				del->children |= 1u << ch->slot;
 			else if (sa->twin.valid &&
 				 spi == sa->twin.next.spi_out)
 				del->twin = true;
@@ -110,16 +120,16 @@ static bool read_deletes(const struct ike_sa *sa, const struct ike_chain *c,
  * delete our old inbound one in the answer, and keep it for the grace
  * time. */
 static bool rekey_finished(struct ike *ike, struct ike_sa *sa,
-			   struct ike_writer *w, uint32_t *old_in)
+			   struct ike_child *c, struct ike_writer *w,
+			   uint32_t *old_in)
 {
-	struct ike_child *c = &sa->child;
 	uint8_t spi[4];
 	struct ike_delete d = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
 				.count = 1, .spis = spi };
 
 	if (!c->out.valid)
 		return false;
-	ike_child_switch_out(ike, sa);
+	ike_child_switch_out(ike, sa, c);
 	*old_in = c->old_spi_in;
 	c->old_spi_in = 0;
 	if (*old_in) {
@@ -146,32 +156,50 @@ static uint32_t twin_deleted(struct ike_sa *sa, struct ike_writer *w)
 }
 
 static void child_deleted(struct ike *ike, struct ike_sa *sa,
-			  struct ike_writer *w)
+			  struct ike_child *c, struct ike_writer *w)
 {
 	uint8_t spi[4];
 	struct ike_delete d = { .protocol = IKE_PROTO_ESP, .spi_size = 4,
 				.count = 1, .spis = spi };
 
-	put_be32(spi, sa->child.spi_in);
+	put_be32(spi, c->spi_in);
 	ike_put_delete(w, &d);
-	log_info("ike %s: the peer deleted the Child SA",
+	log_info("ike %s: the peer deleted a Child SA",
 		 ikesa_cfg(ike, sa)->name);
-	ike->env.child_down(ike->env.ctx, sa->peer, sa->child.spi_in,
-			    sa->child.spi_out);
-	if (sa->child.old_spi_in)
-		ike->env.child_down(ike->env.ctx, sa->peer,
-				    sa->child.old_spi_in, 0);
-	memset(&sa->child, 0, sizeof(sa->child));
+	ike_child_drop(ike, sa, c);
+}
+
+/* Child SA c, named by the peer's DELETE: the end of a rekey (ours
+ * switches) or the Child SA deleted. The inbound SPI to retire once the
+ * answer is out, or 0. */
+static uint32_t child_named(struct ike *ike, struct ike_sa *sa,
+			    struct ike_child *c, struct ike_writer *w)
+{
+	uint32_t old_in = 0;
+
+	if (!c->out.valid && sa->twin.valid && sa->twin.idx == c->slot) {
+		/* The peer finished its rekey of the pair ours is rekeying
+		 * too, and deletes the old pair: its pair stays (§2.25.1),
+		 * ours will go when its answer comes. */
+		ike_child_twin_promote(ike, sa);
+		if (ike_rekeying(sa) && sa->pend.kind == IKE_REQ_CHILD_REKEY &&
+		    sa->pend.idx == c->slot)
+			sa->pend.superseded = true;
+	}
+	if (rekey_finished(ike, sa, c, w, &old_in))
+		return old_in;
+	child_deleted(ike, sa, c, w);
+	return 0;
 }
 
 void ike_info_request(struct ike *ike, struct ike_sa *sa,
 		      const struct ike_msg *m, const struct ike_chain *in)
 {
+	uint32_t retire[IKE_CHILDREN_MAX + 1] = { 0 };
 	uint8_t buf[512];
 	struct deletes del;
 	struct ike_writer w;
-	uint32_t old_in = 0, twin_in = 0;
-	bool switched = false;
+	unsigned i;
 	int len;
 
 	if (!read_deletes(sa, in, &del)) {
@@ -180,27 +208,17 @@ void ike_info_request(struct ike *ike, struct ike_sa *sa,
 	}
 	ikesa_begin(sa, IKE_EXCH_INFORMATIONAL, &w,
 		    buf, sizeof(buf), true, m->hdr.msg_id);
-	if (del.child && !del.ike && !sa->child.out.valid && sa->twin.valid) {
-		/* The peer finished its rekey of the pair ours is rekeying
-		 * too, and deletes the old pair: its pair stays (§2.25.1),
-		 * ours will go when its answer comes. */
-		ike_child_twin_promote(ike, sa);
-		if (ike_rekeying(sa) && sa->pend.kind == IKE_REQ_CHILD_REKEY)
-			sa->pend.superseded = true;
-	}
-	if (del.child && !del.ike)
-		switched = rekey_finished(ike, sa, &w, &old_in);
-	if (del.child && !del.ike && !switched)
-		child_deleted(ike, sa, &w);
+	for (i = 0; i < IKE_CHILDREN_MAX && !del.ike; i++)
+		if (del.children & 1u << i)
+			retire[i] = child_named(ike, sa, &sa->child[i], &w);
 	if (del.twin && !del.ike)
-		twin_in = twin_deleted(sa, &w);
+		retire[IKE_CHILDREN_MAX] = twin_deleted(sa, &w);
 	len = ikesa_seal(sa, &w);
 	if (len > 0)
 		ikesa_send_response(ike, sa, buf, (size_t)len, m->hdr.msg_id);
-	if (old_in)
-		ike_child_retire(ike, sa, old_in);
-	if (twin_in)
-		ike_child_retire(ike, sa, twin_in);
+	for (i = 0; i <= IKE_CHILDREN_MAX; i++)
+		if (retire[i])
+			ike_child_retire(ike, sa, retire[i]);
 	if (del.ike) {
 		log_info("ike %s: the peer deleted the IKE SA",
 			 ikesa_cfg(ike, sa)->name);
@@ -224,8 +242,7 @@ void ike_info_response(struct ike *ike, struct ike_sa *sa,
 	if (sa->pend.kind == IKE_REQ_CHILD_DELETE) {
 		/* Our old inbound SA of a rekey: it goes after its grace. */
 		ike_child_retire(ike, sa, sa->pend.spi);
-		if (sa->child.old_spi_in == sa->pend.spi)
-			sa->child.old_spi_in = 0;
+		forget_old_in(sa, sa->pend.spi);
 	}
 	sa->pend.kind = IKE_REQ_NONE;
 	if (sa->state == IKE_S_DELETING) {

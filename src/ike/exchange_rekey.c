@@ -120,6 +120,7 @@ static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
 {
 	struct ike_sa *sa = ikesa_new(ike, old->peer, we_init);
 	uint8_t si[8], sr[8];
+	unsigned i;
 
 	if (!sa)
 		return NULL;
@@ -144,9 +145,13 @@ static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
 		return NULL;
 	}
 	/* The Child SA and its retired SAs belong to the new IKE SA now. */
-	sa->child = old->child;
+	memcpy(sa->child, old->child, sizeof(sa->child));
+	sa->child_asked = old->child_asked;
 	memcpy(sa->retired, old->retired, sizeof(sa->retired));
-	memset(&old->child, 0, sizeof(old->child));
+	for (i = 0; i < IKE_CHILDREN_MAX; i++) {
+		secure_zero(&old->child[i], sizeof(old->child[i]));
+		old->child[i].slot = (uint8_t)i;
+	}
 	memset(old->retired, 0, sizeof(old->retired));
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = ike->env.now_ms(ike->env.ctx);
@@ -200,7 +205,7 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 				 NULL, 0);
 		return;
 	}
-	if (ike_rekeying(old) || old->child.out.valid || old->twin.valid) {
+	if (ike_rekeying(old) || ike_children_switching(old)) {
 		/* A rekey of ours is in flight, or a Child SA rekey is still
 		 * switching over: the peer tries again later (§2.25). */
 		ike_child_refuse(ike, old, m->hdr.msg_id,

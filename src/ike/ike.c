@@ -136,7 +136,8 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 	sa->last_rx = ike_now(ike);
 	/* Authenticated: answer where it came from (the move to 4500, or a
 	 * NAT's new mapping: the Child SA's ESP follows, §2.23). */
-	moved = sa->child.up && sa->natt && remote->port != sa->remote.port;
+	moved = ike_children_up(sa) && sa->natt &&
+		remote->port != sa->remote.port;
 	sa->local = *local;
 	sa->remote = *remote;
 	sa->natt = local->port != IKE_PORT;
@@ -245,11 +246,11 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 /* A REKEYED IKE SA the peer never deleted goes after this. */
 #define REKEYED_MS 30000
 
-/* Rekeys due on an established SA, one exchange at a time. */
-static void rekeys(struct ike *ike, struct ike_sa *sa, uint64_t now)
+/* One Child SA's lifetime, limits and pending switch; true when it was
+ * deleted (a request may be out). */
+static bool child_timers(struct ike *ike, struct ike_sa *sa,
+			 struct ike_child *c, uint64_t now)
 {
-	struct ike_child *c = &sa->child;
-
 	if (c->up && c->expire_at && now >= c->expire_at && !c->out.valid) {
 		log_warn("ike %s: Child SA past its lifetime: deleted",
 			 ikesa_cfg(ike, sa)->name);
@@ -259,23 +260,40 @@ static void rekeys(struct ike *ike, struct ike_sa *sa, uint64_t now)
 				    c->spi_out);
 		c->up = false;
 	}
-	if (ike_child_limits(ike, sa, now))
-		return;
+	if (ike_child_limits(ike, sa, c, now))
+		return true;
 	if (c->out.valid && now >= c->out.at) {
 		/* The rekey's initiator never deleted the old pair. */
-		ike_child_switch_out(ike, sa);
+		ike_child_switch_out(ike, sa, c);
 		if (c->old_spi_in)
 			ike_child_retire(ike, sa, c->old_spi_in);
 		c->old_spi_in = 0;
 	}
-	if (sa->req.valid)
-		return;
-	if (c->up && c->rekey_at && now >= c->rekey_at && !c->out.valid &&
-	    ike_child_rekey_start(ike, sa) == -EBUSY)
-		return;
+	return false;
+}
+
+/* Rekeys due on an established SA, one exchange at a time; then the
+ * Child SAs still to ask for. */
+static void rekeys(struct ike *ike, struct ike_sa *sa, uint64_t now)
+{
+	unsigned i;
+
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (child_timers(ike, sa, &sa->child[i], now))
+			return;
+	for (i = 0; i < IKE_CHILDREN_MAX && !sa->req.valid; i++) {
+		struct ike_child *c = &sa->child[i];
+
+		if (c->up && c->rekey_at && now >= c->rekey_at &&
+		    !c->out.valid &&
+		    ike_child_rekey_start(ike, sa, c) == -EBUSY)
+			return;
+	}
 	if (!sa->req.valid && sa->rekey_at && now >= sa->rekey_at &&
-	    !c->out.valid && !c->old_spi_in && !sa->twin.valid)
+	    !ike_children_settling(sa))
 		ike_rekey_start(ike, sa);
+	if (!sa->req.valid && sa->initiator && sa->child[0].up)
+		ike_child_new_start(ike, sa);
 }
 
 /* Behind a NAT, a one-byte datagram now and then keeps its mapping of
@@ -297,10 +315,23 @@ static uint64_t nat_keepalive(struct ike *ike, struct ike_sa *sa,
 	return sa->keepalive_at;
 }
 
+/* When Child SA c next needs a tick, or next if earlier. */
+static uint64_t child_next(const struct ike_sa *sa, const struct ike_child *c,
+			   uint64_t next)
+{
+	next = earliest(next, c->out.valid ? c->out.at : 0);
+	if (sa->state != IKE_S_ESTABLISHED || !c->up)
+		return next;
+	next = earliest(next, c->rekey_at);
+	next = earliest(next, c->expire_at);
+	return earliest(next, c->usage_at);
+}
+
 /* One SA's timers; returns when it next needs a tick. */
 static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 {
 	uint64_t half_open_end = sa->created + HALF_OPEN_MS, next;
+	unsigned i;
 
 	if (sa->rtx_at && now >= sa->rtx_at && sa->req.valid)
 		retransmit(ike, sa, now);
@@ -324,12 +355,10 @@ static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 	next = earliest(UINT64_MAX, ike_child_reap(ike, sa, now));
 	next = earliest(next, nat_keepalive(ike, sa, now));
 	next = earliest(next, sa->req.valid ? sa->rtx_at : 0);
-	next = earliest(next, sa->child.out.valid ? sa->child.out.at : 0);
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		next = child_next(sa, &sa->child[i], next);
 	if (sa->state == IKE_S_ESTABLISHED) {
-		next = earliest(next, sa->child.rekey_at);
 		next = earliest(next, sa->rekey_at);
-		next = earliest(next, sa->child.up ? sa->child.expire_at : 0);
-		next = earliest(next, sa->child.up ? sa->child.usage_at : 0);
 		next = earliest(next, sa->expire_at);
 	}
 	return earliest(next, sa->state == IKE_S_INIT_DONE ? half_open_end
@@ -407,17 +436,20 @@ int ike_acquire(struct ike *ike, unsigned peer)
 int ike_down(struct ike *ike, unsigned peer)
 {
 	struct ike_sa *sa;
+	unsigned i;
 
 	if (peer >= ike->npeers)
 		return -ENOENT;
 	sa = ikesa_of_peer(ike, peer);
 	if (!sa)
 		return -EALREADY;
-	if (sa->child.up) {
-		ike->env.child_down(ike->env.ctx, sa->peer, sa->child.spi_in,
-				    sa->child.spi_out);
-		sa->child.up = false;
-	}
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].up) {
+			ike->env.child_down(ike->env.ctx, sa->peer,
+					    sa->child[i].spi_in,
+					    sa->child[i].spi_out);
+			sa->child[i].up = false;
+		}
 	/* An initiating peer stays down until brought up; a trap peer's next
 	 * packet brings it back, as a trap should. */
 	ike->retry_at[peer] = ike->peers[peer].start == IKE_START_TRAP ?
@@ -440,9 +472,20 @@ void ike_shutdown(struct ike *ike)
 		}
 }
 
+static struct ike_child *first_up(struct ike_sa *sa)
+{
+	unsigned i;
+
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].up)
+			return &sa->child[i];
+	return &sa->child[0];
+}
+
 int ike_rekey(struct ike *ike, unsigned peer, bool ike_sa)
 {
 	struct ike_sa *sa;
+	unsigned i;
 
 	if (peer >= ike->npeers)
 		return -ENOENT;
@@ -451,13 +494,19 @@ int ike_rekey(struct ike *ike, unsigned peer, bool ike_sa)
 		return -ENOENT;
 	if (sa->req.valid)
 		return -EBUSY;
-	return ike_sa ? ike_rekey_start(ike, sa)
-		      : ike_child_rekey_start(ike, sa);
+	if (ike_sa)
+		return ike_rekey_start(ike, sa);
+	/* Every Child SA: the first now, the others one by one. */
+	for (i = 1; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].up)
+			sa->child[i].rekey_at = ike_now(ike);
+	return ike_child_rekey_start(ike, sa, first_up(sa));
 }
 
 bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 {
 	const struct ike_sa *sa = ike->sas;
+	unsigned k;
 
 	while (sa && i--)
 		sa = sa->next;
@@ -471,14 +520,21 @@ bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 	out->state = ike_state_name(sa->state);
 	out->suite = sa->suite;
 	out->age_ms = ike->env.now_ms(ike->env.ctx) - sa->created;
-	out->children = sa->child.up;
-	out->child_spi_in = sa->child.spi_in;
-	out->child_spi_out = sa->child.spi_out;
-	out->child_suite = sa->child.suite;
+	for (k = 0; k < IKE_CHILDREN_MAX; k++) {
+		const struct ike_child *c = &sa->child[k];
+		struct ike_child_info *ci = &out->child[out->children];
+
+		if (!c->up)
+			continue;
+		ci->spi_in = c->spi_in;
+		ci->spi_out = c->spi_out;
+		ci->suite = c->suite;
+		ci->sel = c->sel;
+		ci->nsel = c->nsel;
+		out->children++;
+	}
 	out->remote = sa->remote;
 	out->nat_local = sa->nat_local;
-	out->child_sel = sa->child.sel;
-	out->child_nsel = sa->child.up ? sa->child.nsel : 0;
 	out->frags_sent = sa->frags_sent;
 	return true;
 }

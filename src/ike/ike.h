@@ -34,6 +34,7 @@
 #define IKE_ID_MAX 256            /* identification data bytes */
 #define IKE_OFFERS_MAX 16         /* proposals configured per peer */
 #define IKE_SEL_MAX 16            /* selectors negotiated per Child SA */
+#define IKE_CHILDREN_MAX 4        /* Child SAs of one IKE SA */
 #define IKE_CHAIN_MAX 4           /* intermediate CA certificates sent */
 /* Responder IKE SAs past IKE_SA_INIT but not authenticated. A request
  * beyond it is dropped and counted (half-open); cookies (RFC 7296 §2.6)
@@ -121,6 +122,9 @@ struct ike_child_sa {
 	/* The peer's end of the IKE SA on port 4500: its ESP comes from
 	 * there and goes there (behind a NAT, the NAT's port). */
 	struct ike_endpoint remote;
+	/* Which of the IKE SA's Child SAs (0: the one of IKE_AUTH): the
+	 * per-CPU slot of its outbound SA in the data plane. */
+	unsigned slot;
 };
 
 #define IKE_HALF_IN 0x1
@@ -268,6 +272,16 @@ void ike_shutdown(struct ike *ike);
 int ike_rekey(struct ike *ike, unsigned peer, bool ike_sa);
 
 /* What `tunsec show` lists of an IKE SA. */
+/* A Child SA of an IKE SA, for tunsec show. */
+struct ike_child_info {
+	uint32_t spi_in, spi_out;
+	struct ike_suite_esp suite;
+	/* The negotiated selectors (this host's view), the ones its SAs
+	 * enforce; they point into the engine, valid until it next runs. */
+	const struct spd_selector *sel;
+	unsigned nsel;
+};
+
 struct ike_sa_info {
 	unsigned peer;
 	uint64_t spi_i, spi_r;
@@ -275,16 +289,10 @@ struct ike_sa_info {
 	const char *state;
 	struct ike_suite_ike suite;
 	uint64_t age_ms;
-	unsigned children;
-	uint32_t child_spi_in, child_spi_out;
-	struct ike_suite_esp child_suite;
+	unsigned children;        /* Child SAs in force: child[0..children) */
+	struct ike_child_info child[IKE_CHILDREN_MAX];
 	struct ike_endpoint remote; /* where the peer speaks from */
 	bool nat_local;           /* a NAT is in front of us */
-	/* The Child SA's negotiated selectors (this host's view), the ones
-	 * its SAs enforce; they point into the engine, valid until it next
-	 * runs. */
-	const struct spd_selector *child_sel;
-	unsigned child_nsel;
 	uint64_t frags_sent;      /* IKE fragments (RFC 7383) it sent */
 };
 

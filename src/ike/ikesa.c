@@ -73,9 +73,12 @@ struct ike_sa *ikesa_new(struct ike *ike, unsigned peer, bool initiator)
 {
 	const struct ike_peer_cfg *cfg = &ike->peers[peer];
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
+	unsigned i;
 
 	if (!sa)
 		return NULL;
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		sa->child[i].slot = (uint8_t)i;
 	sa->peer = peer;
 	sa->initiator = initiator;
 	if (initiator)
@@ -104,17 +107,13 @@ static void unlink_sa(struct ike *ike, struct ike_sa *sa)
 		}
 }
 
-/* Every SA the data plane holds for sa's Child SA goes. */
+/* Every SA the data plane holds for sa's Child SAs goes. */
 static void children_down(struct ike *ike, struct ike_sa *sa)
 {
-	struct ike_child *c = &sa->child;
 	unsigned i;
 
-	if (c->up)
-		ike->env.child_down(ike->env.ctx, sa->peer, c->spi_in,
-				    c->spi_out);
-	if (c->up && c->old_spi_in)
-		ike->env.child_down(ike->env.ctx, sa->peer, c->old_spi_in, 0);
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		ike_child_drop(ike, sa, &sa->child[i]);
 	if (sa->twin.valid)
 		ike->env.child_down(ike->env.ctx, sa->peer,
 				    sa->twin.next.spi_in, 0);
@@ -123,7 +122,6 @@ static void children_down(struct ike *ike, struct ike_sa *sa)
 		if (sa->retired[i].spi)
 			ike->env.child_down(ike->env.ctx, sa->peer,
 					    sa->retired[i].spi, 0);
-	secure_zero(c, sizeof(*c));
 }
 
 void ikesa_free(struct ike *ike, struct ike_sa *sa)

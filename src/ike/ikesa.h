@@ -58,8 +58,12 @@ struct ike_pending_out {
 	uint64_t at;              /* switch by then */
 };
 
+/* A Child SA of an IKE SA: child[0] comes with IKE_AUTH, the others
+ * from CREATE_CHILD_SA (§1.3.1); slot is its index there, and the per-CPU
+ * slot of its outbound SA in the data plane. */
 struct ike_child {
 	bool up;
+	uint8_t slot;
 	uint32_t spi_in, spi_out;
 	uint32_t old_spi_in;      /* rekeyed away, still accepted; 0: none */
 	struct ike_suite_esp suite;
@@ -78,6 +82,7 @@ struct ike_child {
  * answer is in (§2.8.1). */
 struct ike_twin {
 	bool valid;
+	unsigned idx;             /* the Child SA both rekey */
 	struct ike_child next;
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
 	size_t ni_len, nr_len;
@@ -105,11 +110,14 @@ struct ike_frags {
 
 /* What our request in flight is for, beyond its exchange type. */
 enum ike_req_kind { IKE_REQ_NONE, IKE_REQ_CHILD_REKEY, IKE_REQ_IKE_REKEY,
-		    IKE_REQ_CHILD_DELETE, IKE_REQ_IKE_DELETE };
+		    IKE_REQ_CHILD_DELETE, IKE_REQ_IKE_DELETE, IKE_REQ_CHILD_NEW };
 
 struct ike_rekey_state {
 	enum ike_req_kind kind;
-	uint32_t spi;             /* CHILD_REKEY: our new inbound SPI;
+	unsigned idx;             /* CHILD_REKEY, CHILD_NEW: the Child SA */
+	unsigned sel;             /* CHILD_NEW: the configured selector */
+	uint32_t spi;             /* CHILD_REKEY, CHILD_NEW: our new inbound
+				   * SPI;
 				   * CHILD_DELETE: the inbound SPI deleted */
 	uint64_t new_spi;         /* IKE_REKEY: our SPI of the new IKE SA */
 	uint8_t nonce[IKE_NONCE_MAX];
@@ -155,7 +163,9 @@ struct ike_sa {
 	uint64_t rtx_at;          /* next retransmission; 0: none */
 	uint64_t created, established, last_rx, dpd_at;
 	uint32_t child_spi_in;    /* ours, proposed in IKE_AUTH */
-	struct ike_child child;
+	struct ike_child child[IKE_CHILDREN_MAX];
+	uint32_t child_asked;     /* configured selectors (bit k) an extra
+				   * Child SA was asked for on this IKE SA */
 	struct ike_retired retired[IKE_RETIRED_MAX];
 	struct ike_rekey_state pend; /* of our request in flight */
 	struct ike_twin twin;     /* secret (a kept outbound key) */
@@ -319,13 +329,27 @@ int ike_child_install(struct ike *ike, struct ike_sa *sa,
 /* The twin becomes the Child SA being rekeyed, as if we had answered
  * only the peer's rekey: the old pair stays until the peer deletes it. */
 void ike_child_twin_promote(struct ike *ike, struct ike_sa *sa);
-/* Put the kept outbound half in force (the old outbound SA goes). */
-void ike_child_switch_out(struct ike *ike, struct ike_sa *sa);
-/* When the Child SA should next be rekeyed, from now. */
-void ike_child_schedule(struct ike *ike, struct ike_sa *sa);
-/* Rekey or delete the Child SA at a byte, packet or sequence number
- * limit: true when something was started. */
-bool ike_child_limits(struct ike *ike, struct ike_sa *sa, uint64_t now);
+/* Put c's kept outbound half in force (the old outbound SA goes). */
+void ike_child_switch_out(struct ike *ike, struct ike_sa *sa,
+			  struct ike_child *c);
+/* When Child SA c should next be rekeyed, from now. */
+void ike_child_schedule(struct ike *ike, struct ike_sa *sa,
+			struct ike_child *c);
+/* Rekey or delete Child SA c at a byte, packet or sequence number limit:
+ * true when it was deleted. */
+bool ike_child_limits(struct ike *ike, struct ike_sa *sa, struct ike_child *c,
+		      uint64_t now);
+/* Take Child SA c out of the data plane (and its old inbound SA) and
+ * forget it. */
+void ike_child_drop(struct ike *ike, struct ike_sa *sa, struct ike_child *c);
+/* The Child SA whose outbound SPI is spi, or NULL. */
+struct ike_child *ike_child_by_out(struct ike_sa *sa, uint32_t spi);
+/* Whether some Child SA's outbound half waits for its switch (or a twin
+ * for its settling); that, or an old inbound SA not yet deleted; whether
+ * some Child SA is in force. */
+bool ike_children_switching(const struct ike_sa *sa);
+bool ike_children_settling(const struct ike_sa *sa);
+bool ike_children_up(const struct ike_sa *sa);
 /* Keep an old inbound SA for the grace time; removed by ike_child_reap. */
 void ike_child_retire(struct ike *ike, struct ike_sa *sa, uint32_t spi);
 /* Remove retired SAs whose time is up; returns the next such time or 0. */
@@ -352,7 +376,12 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 			const struct ike_chain *in);
 
 /* ---- exchange_child.c ---- */
-int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa);
+int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa,
+			  struct ike_child *c);
+/* Ask for one more Child SA for the configured selectors child[0] does
+ * not carry (the responder narrows to one at a time): 0 when a request
+ * went, -ENOENT when none is left to ask for, -EBUSY. */
+int ike_child_new_start(struct ike *ike, struct ike_sa *sa);
 /* Answer the peer's CREATE_CHILD_SA request id with one notification. */
 void ike_child_refuse(struct ike *ike, struct ike_sa *sa, uint32_t id,
 		      uint16_t type, const void *data, size_t len);

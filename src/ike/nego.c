@@ -112,6 +112,12 @@ int nego_esp_cipher(const struct ike_suite_esp *s, enum esp_cipher *cipher,
 	return ike_suite_esp_to_cipher(s, cipher, icv, keymat) ? -ENOTSUP : 0;
 }
 
+int nego_ts_offer_sel(const struct spd_selector *sel, unsigned n,
+		      struct ike_ts_payload *tsi, struct ike_ts_payload *tsr)
+{
+	return ike_ts_build(sel, n, tsi, tsr) ? -EINVAL : 0;
+}
+
 int nego_ts_offer(const struct ike_peer_cfg *cfg, struct ike_ts_payload *tsi,
 		  struct ike_ts_payload *tsr)
 {

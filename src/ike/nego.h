@@ -55,7 +55,10 @@ uint16_t nego_esp_first_dh(const struct ike_peer_cfg *cfg);
 int nego_esp_cipher(const struct ike_suite_esp *s, enum esp_cipher *cipher,
 		    uint8_t *icv, size_t *keymat);
 
-/* Initiator: TSi (our side) and TSr from our selectors. */
+/* Initiator: TSi (our side) and TSr from our selectors, or from
+ * sel[0..n) (a Child SA's, or one configured selector). */
+int nego_ts_offer_sel(const struct spd_selector *sel, unsigned n,
+		      struct ike_ts_payload *tsi, struct ike_ts_payload *tsr);
 int nego_ts_offer(const struct ike_peer_cfg *cfg, struct ike_ts_payload *tsi,
 		  struct ike_ts_payload *tsr);
 

@@ -375,38 +375,6 @@ static bool join(struct ike_ts_payload *oi, struct ike_ts_payload *or,
 	return true;
 }
 
-int ike_ts_narrow(const struct ike_ts_payload *tsi,
-		  const struct ike_ts_payload *tsr,
-		  const struct spd_selector *conf, unsigned n,
-		  struct ike_ts_payload *out_tsi,
-		  struct ike_ts_payload *out_tsr, unsigned *which)
-{
-	struct ike_ts_payload ai, ar;
-	unsigned k;
-
-	if (!list_valid(tsi) || !list_valid(tsr))
-		return -EINVAL;
-	for (k = 0; k < n; k++)
-		if (!selector_ok(&conf[k]))
-			return -EINVAL;
-	for (k = 0; k < n; k++) {
-		narrow_one(tsi, tsr, &conf[k], out_tsi, out_tsr);
-		if (out_tsi->n && out_tsr->n)
-			break;
-	}
-	if (k == n) {
-		out_tsi->n = 0;
-		out_tsr->n = 0;
-		return -ENOENT;
-	}
-	*which = k;
-	for (k++; k < n; k++) {
-		narrow_one(tsi, tsr, &conf[k], &ai, &ar);
-		join(out_tsi, out_tsr, &ai, &ar);
-	}
-	return 0;
-}
-
 /* Whether every entry of got lies inside one entry of ours. */
 static bool list_within(const struct ike_ts_payload *ours,
 			const struct ike_ts_payload *got)
@@ -423,6 +391,47 @@ static bool list_within(const struct ike_ts_payload *ours,
 			return false;
 	}
 	return true;
+}
+
+int ike_ts_narrow(const struct ike_ts_payload *tsi,
+		  const struct ike_ts_payload *tsr,
+		  const struct spd_selector *conf, unsigned n,
+		  struct ike_ts_payload *out_tsi,
+		  struct ike_ts_payload *out_tsr, unsigned *which)
+{
+	struct ike_ts_payload ai, ar;
+	unsigned k;
+
+	if (!list_valid(tsi) || !list_valid(tsr))
+		return -EINVAL;
+	for (k = 0; k < n; k++)
+		if (!selector_ok(&conf[k]))
+			return -EINVAL;
+	/* A configured selector that takes the whole request: no narrowing
+	 * (the others could only add what was not asked for). */
+	for (k = 0; k < n; k++) {
+		narrow_one(tsi, tsr, &conf[k], out_tsi, out_tsr);
+		if (list_within(out_tsi, tsi) && list_within(out_tsr, tsr)) {
+			*which = k;
+			return 0;
+		}
+	}
+	for (k = 0; k < n; k++) {
+		narrow_one(tsi, tsr, &conf[k], out_tsi, out_tsr);
+		if (out_tsi->n && out_tsr->n)
+			break;
+	}
+	if (k == n) {
+		out_tsi->n = 0;
+		out_tsr->n = 0;
+		return -ENOENT;
+	}
+	*which = k;
+	for (k++; k < n; k++) {
+		narrow_one(tsi, tsr, &conf[k], &ai, &ar);
+		join(out_tsi, out_tsr, &ai, &ar);
+	}
+	return 0;
 }
 
 int ike_ts_check(const struct ike_ts_payload *our_tsi,

@@ -43,9 +43,16 @@ state() {
 	tsd_query "$1" "j['ike_sas'][0]['state'] if j.get('ike_sas') else 'none'"
 }
 
-# child_up HOST: HOST has both halves of an IKE Child SA in its data plane.
+# children HOST: how many Child SAs HOST's IKE SA has (0 without one).
+children() {
+	tsd_query "$1" "(1 + len(j['ike_sas'][0]['more_children'])) if j.get('ike_sas') and 'esp_alg' in j['ike_sas'][0] else 0"
+}
+
+# child_up HOST: HOST's data plane holds both halves of every Child SA of
+# its IKE SA, and nothing more (no old inbound SA left).
 child_up() {
-	[ "$(tsd_query "$1" "len([s for s in j['sas'] if s['name'].startswith('ike-')]) == 2")" = True ]
+	[ "$(tsd_query "$1" "len([s for s in j['sas'] if s['name'].startswith('ike-')])")" = \
+		"$(($(children "$1") * 2))" ] && [ "$(children "$1")" -gt 0 ]
 }
 
 # wait_for SECS CMD...: poll CMD every 0.1 s.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# IKEv2 between two tunsecd's, transport mode, shared key: the IKE SA and a
-# Child SA come up by themselves (A initiates, B waits), ping and a 4 MiB
-# TCP transfer cross as ESP, and tshark's independent IKEv2 dissector reads
+# IKEv2 between two tunsecd's, transport mode, shared key: the IKE SA and
+# two Child SAs (TCP to each side's port 9000 cannot share one) come up by
+# themselves (A initiates, B waits), ping and 4 MiB TCP transfers each way
+# cross as ESP, and tshark's independent IKEv2 dissector reads
 # the exchange off the wire (IKE_SA_INIT in the clear on port 500 with SA,
 # KE, nonce and NAT detection; IKE_AUTH encrypted on port 4500). Then:
 # `tunsec down` from each side deletes the SAs on both; `tunsec up` brings
@@ -38,6 +39,19 @@ else
 	fail established "a: $(state a), b: $(state b)"
 fi
 traffic first
+# TCP to B's port 9000 and TCP to A's port 9000 cannot share a Child SA
+# (ts.h): A asked for a second one (CREATE_CHILD_SA, RFC 7296 §1.3.1).
+# A transfer to A's port 9000 goes on it, and every ike- SA of both hosts
+# has carried packets.
+[ "$(children a)" = 2 ] && [ "$(children b)" = 2 ] && pass two_child_sas ||
+	fail two_child_sas "Child SAs: a $(children a), b $(children b)"
+lab_transfer_sha "$B" "$A" "$LAB_A4" 9000 "$XFER_BYTES" && pass reverse_tcp_sha256 ||
+	fail reverse_tcp_sha256 "4 MiB transfer B to A: sha256 differs"
+for h in a b; do
+	n=$(tsd_query "$h" "len([s for s in j['sas'] if s['name'].startswith('ike-') and s.get('packets', 0) > 0])")
+	[ "$n" = 4 ] && pass "${h}_every_child_sa_carried" ||
+		fail "${h}_every_child_sa_carried" "$n of 4 ike- SAs carried packets"
+done
 # The IKE SAs agree: same SPIs, a is the initiator.
 if [ "$(tsd_query a "(j['ike_sas'][0]['spi_i'], j['ike_sas'][0]['spi_r'], j['ike_sas'][0]['role'])")" = \
 	"$(tsd_query b "(j['ike_sas'][0]['spi_i'], j['ike_sas'][0]['spi_r'], 'initiator' if j['ike_sas'][0]['role'] == 'responder' else '?')")" ]; then

@@ -359,3 +359,165 @@ TEST(ike_engine_certificate_chain)
 	}
 	ike_cert_free(inter);
 }
+
+/* ---- more Child SAs (CREATE_CHILD_SA, RFC 7296 §1.3.1) ---- */
+
+/* UDP from local port 4789, and to remote port 4789: one protocol on
+ * opposite ports, which one Child SA cannot carry together (the TS cross
+ * product would be wider). With only, just the first one, and to remote
+ * ports 5000-6000 only. */
+static void udp_port_pair(struct side *s, bool only)
+{
+	struct spd_selector base = s->cfg.sel[0];
+
+	s->cfg.sel[0] = base;
+	s->cfg.sel[0].proto = 17;
+	s->cfg.sel[0].sport_lo = s->cfg.sel[0].sport_hi = 4789;
+	s->cfg.sel[1] = base;
+	s->cfg.sel[1].proto = 17;
+	s->cfg.sel[1].dport_lo = s->cfg.sel[1].dport_hi = 4789;
+	s->cfg.nsel = only ? 1 : 2;
+	if (only) {
+		s->cfg.sel[0].dport_lo = 5000;
+		s->cfg.sel[0].dport_hi = 6000;
+	}
+	s->cfg.dpd_s = 0; /* no liveness checks among the counted datagrams */
+}
+
+/* Side i's Child SAs as "in/out" SPI pairs, for mirroring checks. */
+static unsigned child_spis(int i, uint32_t in[], uint32_t out[])
+{
+	struct ike_sa_info info;
+	unsigned k;
+
+	if (!ike_sa_get(&sides[i].ike, 0, &info))
+		return 0;
+	for (k = 0; k < info.children; k++) {
+		in[k] = info.child[k].spi_in;
+		out[k] = info.child[k].spi_out;
+	}
+	return info.children;
+}
+
+/* Both sides hold n Child SAs, each one's inbound the other's outbound. */
+static void check_children_mirrored(unsigned n)
+{
+	uint32_t ain[IKE_CHILDREN_MAX], aout[IKE_CHILDREN_MAX];
+	uint32_t bin[IKE_CHILDREN_MAX], bout[IKE_CHILDREN_MAX];
+	unsigned k, j, found = 0;
+
+	REQUIRE(child_spis(0, ain, aout) == n);
+	REQUIRE(child_spis(1, bin, bout) == n);
+	for (k = 0; k < n; k++)
+		for (j = 0; j < n; j++)
+			if (ain[k] == bout[j] && aout[k] == bin[j])
+				found++;
+	CHECK_EQ(found, n);
+}
+
+/* Whether one of info's Child SAs carries every flow of sel. */
+static bool carried_by(const struct ike_sa_info *info,
+		       const struct spd_selector *sel)
+{
+	unsigned k, j;
+
+	for (k = 0; k < info->children; k++)
+		for (j = 0; j < info->child[k].nsel; j++)
+			if (spd_selector_covers(&info->child[k].sel[j], sel))
+				return true;
+	return false;
+}
+
+/* Whether Child SA c alone carries sel[0..n). */
+static bool covers_all(const struct ike_child_info *c,
+		       const struct spd_selector *sel, unsigned n)
+{
+	unsigned i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < c->nsel; j++)
+			if (spd_selector_covers(&c->sel[j], &sel[i]))
+				break;
+		if (j == c->nsel)
+			return false;
+	}
+	return true;
+}
+
+TEST(ike_engine_more_child_sas)
+{
+	uint32_t in0[IKE_CHILDREN_MAX], out0[IKE_CHILDREN_MAX];
+	uint32_t in1[IKE_CHILDREN_MAX], out1[IKE_CHILDREN_MAX];
+	struct ike_sa_info info;
+	unsigned k;
+
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	udp_port_pair(&sides[0], false);
+	udp_port_pair(&sides[1], false);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	advance(1); /* A asks for the Child SA of what the first leaves */
+	check_children_mirrored(2);
+	/* Between them, A's two Child SAs carry both selectors. */
+	REQUIRE(ike_sa_get(&sides[0].ike, 0, &info));
+	CHECK(carried_by(&info, &sides[0].cfg.sel[0]));
+	CHECK(carried_by(&info, &sides[0].cfg.sel[1]));
+	CHECK(!covers_all(&info.child[0], sides[0].cfg.sel, 2));
+
+	/* Rekeyed from B: both Child SAs get new SPIs, still mirrored. */
+	REQUIRE(child_spis(0, in0, out0) == 2);
+	REQUIRE(ike_rekey(&sides[1].ike, 0, false) == 0);
+	pump();
+	advance(1);
+	advance(3100);
+	check_children_mirrored(2);
+	REQUIRE(child_spis(0, in1, out1) == 2);
+	for (k = 0; k < 2; k++)
+		CHECK(in1[k] != in0[0] && in1[k] != in0[1]);
+	CHECK_EQ(sides[1].ike.stats.child_rekeys, 2);
+
+	/* Deleted with the IKE SA: nothing left in either data plane. */
+	REQUIRE(ike_down(&sides[0].ike, 0) == 0);
+	pump();
+	advance(3100);
+	CHECK_EQ(sides[0].nin, 0);
+	CHECK_EQ(sides[1].nin, 0);
+	CHECK_EQ(sides[0].ike.nsas + sides[1].ike.nsas, 0);
+	engines_stop();
+}
+
+/* The responder takes UDP from our port 4789 to its ports 5000-6000 only
+ * (its view: from its port 4789): the Child SA for our first selector is
+ * refused (TS_UNACCEPTABLE), the one for the second narrowed to what the
+ * first Child SA carries already and deleted again; neither is asked for
+ * again on this IKE SA. */
+TEST(ike_engine_more_child_sas_refused)
+{
+	unsigned sent, i;
+
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	udp_port_pair(&sides[0], false);
+	udp_port_pair(&sides[1], true);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	for (i = 0; i < 5; i++)
+		advance(1);
+	check_children_mirrored(1);
+	CHECK_EQ(sides[0].nin, 1);
+	CHECK_EQ(sides[1].nin, 1);
+	sent = sent_total;
+	advance(20000);
+	advance(20000);
+	CHECK_EQ(sent_total, sent); /* nothing asked again */
+	check_children_mirrored(1);
+	CHECK(!strcmp(state_of(0), "established"));
+	engines_stop();
+}

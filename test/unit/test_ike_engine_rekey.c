@@ -164,7 +164,7 @@ static uint16_t child_dh(int i)
 {
 	struct ike_sa_info info;
 
-	return ike_sa_get(&sides[i].ike, 0, &info) ? info.child_suite.dh : 0;
+	return ike_sa_get(&sides[i].ike, 0, &info) ? info.child[0].suite.dh : 0;
 }
 
 /* Both sides take X25519: IKE_AUTH's Child SA has no group (§1.2), every

@@ -792,10 +792,18 @@ TEST(ike_ts_narrow_joins_disjoint)
 	CHECK(sel[1].proto == 6 && sel[1].sport_lo == 80 &&
 	      sel[1].sport_hi == 80 && sel[1].dport_lo == 0 &&
 	      sel[1].dport_hi == 65535);
-	/* A selector of any protocol pairs with everything: not joined. */
+	/* A selector of any protocol takes the whole request: granted as
+	 * asked, whatever comes before it. */
 	conf[1] = sel_make("10.1.0.1/32", "10.0.0.1/32", 0, 0, 65535, 0,
 			   65535);
 	REQUIRE(ike_ts_narrow(&tsi, &tsr, conf, 2, &oi, &orr, &which) == 0);
+	CHECK_EQ(which, 1);
+	CHECK(oi.n == 3 && orr.n == 3);
+	CHECK_EQ(ike_ts_check(&oi, &orr, &tsi, &tsr), 0);
+	/* Without it, ICMP alone: the first selector, and nothing joins
+	 * an any-protocol request entry. */
+	conf[1] = sel_make("10.1.0.1/32", "10.0.0.1/32", 17, 53, 53, 0, 65535);
+	REQUIRE(ike_ts_narrow(&tsi, &tsr, conf, 1, &oi, &orr, &which) == 0);
 	CHECK(oi.n == 1 && orr.n == 1 && oi.ts[0].ip_proto == 1);
 }
 

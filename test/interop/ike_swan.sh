@@ -8,7 +8,8 @@
 # subnets, then DELETE from one side takes the SAs down on both. Then the
 # Child SA and the IKE SA are rekeyed from each side in turn, with traffic
 # after each and nothing dropped, without and with PFS (X25519 in every
-# Child SA rekey), and once from both sides at the same moment. ECDSA
+# Child SA rekey), and once from both sides at the same moment. Two Child
+# SAs in one IKE SA, the second by CREATE_CHILD_SA, traffic on each. ECDSA
 # certificates authenticate both ways; so do RSA-3072 ones under an
 # intermediate CA, tunsecd sending the intermediate too and its IKE_AUTH
 # in 576-byte fragments (RFC 7383), or whole as IP fragments with
@@ -22,6 +23,7 @@ set -u
 . "$(dirname "$0")/../netns/lib.sh"
 . "$LAB_DIR/tunsecd_lib.sh"
 . "$LAB_DIR/../interop/swan_lib.sh"
+. "$LAB_DIR/ike_lib.sh"
 
 XFER_BYTES=$((4 << 20))
 LAB_TRANSFER_TIMEOUT=30
@@ -194,6 +196,80 @@ rekey_case() {
 }
 rekey_case rekey aes256gcm16
 rekey_case pfs_rekey aes256gcm16-x25519 CURVE_25519
+
+# children_case: TCP to B's port 9000 and TCP to A's port 9000 cannot share
+# one Child SA; strongSwan has a Child SA config for each (c: ICMP and TCP
+# to its port 9000; d: TCP to A's port 9000). tunsecd, initiating, gets
+# the first with IKE_AUTH and asks for the second with CREATE_CHILD_SA
+# (RFC 7296 §1.3.1): both sides hold both, with mirrored SPIs, traffic
+# crosses on each (a transfer each way), both are rekeyed from tunsec, and
+# tunsec down deletes everything.
+# tunsec_pairs: tunsec's Child SAs as sorted "in/out" SPI pairs;
+# swan_pairs: strongSwan's INSTALLED ones as "out/in" (the mirror).
+tunsec_pairs() {
+	tsd_query a "' '.join(sorted('%08x/%08x' % (c['spi_in'], c['spi_out']) for s in j['ike_sas'] for c in [s] + s.get('more_children', []) if 'spi_in' in c))"
+}
+swan_pairs() {
+	swan_query b "' '.join(sorted('%s/%s' % (c['spi-out'], c['spi-in']) for c in children(state='INSTALLED')))"
+}
+children_case() {
+	local n
+	PSK=0x$(tsd_random_hex 32)
+	cat >"$LAB_TMP/a.conf" <<EOF
+[daemon]
+local-address = $LAB_A4
+control-socket = $LAB_TMP/a.sock
+tun = $TSD_TUN
+log-level = debug
+
+[peer swan]
+address = $LAB_B4
+mode = tunnel
+protect = local 10.88.1.0/24 remote 10.88.2.0/24 proto icmp
+protect = local 10.88.1.0/24 remote 10.88.2.0/24 proto tcp rport 9000
+protect = local 10.88.1.0/24 remote 10.88.2.0/24 proto tcp lport 9000
+auth = psk
+psk = $PSK
+esp-proposals = aes256gcm16
+start = initiate
+retransmit-timeout = 1s
+retransmit-tries = 3
+EOF
+	chmod 600 "$LAB_TMP/a.conf"
+	swan_conn b c local="$LAB_B4" remote="$LAB_A4" psk="$PSK" \
+		local_ts="10.88.2.0/24[icmp],10.88.2.0/24[tcp/9000]" \
+		remote_ts="10.88.1.0/24[icmp],10.88.1.0/24[tcp]" \
+		child2=d child2_local_ts="10.88.2.0/24[tcp]" \
+		child2_remote_ts="10.88.1.0/24[tcp/9000]" ||
+		{ fail children_swan_conn "$SWAN_ERR"; return; }
+	tsd_start a && wait_established || { fail children_setup "not established"; tsd_stop a; return; }
+	for ((n = 0; n < 50; n++)); do
+		[ "$(children a)" = 2 ] && [ "$(swan_child_state b d)" = INSTALLED ] && break
+		sleep 0.1
+	done
+	[ "$(children a)" = 2 ] && [ "$(swan_child_state b c)" = INSTALLED ] &&
+		[ "$(swan_child_state b d)" = INSTALLED ] && pass children_two_child_sas ||
+		fail children_two_child_sas "tunsec $(children a), strongSwan c: $(swan_child_state b c), d: $(swan_child_state b d)"
+	[ "$(tunsec_pairs)" = "$(swan_pairs)" ] && pass children_spis_mirror ||
+		fail children_spis_mirror "tunsec $(tunsec_pairs), strongSwan (mirrored) $(swan_pairs)"
+	tsd_ping "$A" 10.88.2.1 3 10.88.1.1 && pass children_ping || fail children_ping "no echo across"
+	lab_transfer_sha "$A" "$B" 10.88.2.1 9000 "$XFER_BYTES" &&
+		pass children_tcp_to_b || fail children_tcp_to_b "4 MiB to B's port 9000: sha256 differs"
+	lab_transfer_sha "$B" "$A" 10.88.1.1 9000 "$XFER_BYTES" &&
+		pass children_tcp_to_a || fail children_tcp_to_a "4 MiB to A's port 9000: sha256 differs"
+	"$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" swan >/dev/null ||
+		fail children_rekey "tunsec rekey refused"
+	sleep 3
+	[ "$(children a)" = 2 ] && [ "$(tunsec_pairs)" = "$(swan_pairs)" ] &&
+		lab_transfer_sha "$B" "$A" 10.88.1.1 9000 "$XFER_BYTES" &&
+		tsd_ping "$A" 10.88.2.1 2 10.88.1.1 && pass children_rekeyed ||
+		fail children_rekeyed "tunsec $(tunsec_pairs), strongSwan (mirrored) $(swan_pairs)"
+	"$TSD_CLI" down --socket "$LAB_TMP/a.sock" swan >/dev/null 2>&1
+	gone_both && pass children_deleted || fail children_deleted "strongSwan IKE SAs $(swan_sa_count b ike)"
+	tsd_stop a || fail children_clean_exit "tunsecd exit ${TSD_RC:-?}"
+	swan_unconn b c >/dev/null 2>&1
+}
+children_case
 
 # Certificates (RFC 7427 signatures), each side naming the other by its
 # FQDN: tunsec as initiator, then as responder. ecdsa: P-256 from one CA.

@@ -376,6 +376,16 @@ _swan_write_conn() {
 		echo "$child {"
 		_swan_section child
 		echo "}"
+		if [ -n "${O[child2]:-}" ]; then
+			# A second child: its own selectors, the first's
+			# proposals and mode.
+			echo "${O[child2]} {"
+			echo "esp_proposals = ${O[esp]}"
+			echo "mode = ${O[mode]}"
+			echo "local_ts = ${O[child2_local_ts]}"
+			echo "remote_ts = ${O[child2_remote_ts]}"
+			echo "}"
+		fi
 		echo "}"
 		echo "}"
 	} >"$f"
@@ -405,7 +415,8 @@ _swan_conn_opts() {
 		[ "$k" != "$kv" ] || { SWAN_ERR="swan_conn: '$kv' is not KEY=VALUE"; return 1; }
 		case $k in
 		child | auth | local_auth | remote_auth | psk | cert | key | cacert | x.conn.* | \
-			x.child.* | x.local.* | x.remote.*) ;;
+			x.child.* | x.local.* | x.remote.* | child2 | child2_local_ts | \
+			child2_remote_ts) ;;
 		*) [ -n "${_SWAN_KEYS[$k]:-}" ] || { SWAN_ERR="swan_conn: unknown key '$k'"; return 1; } ;;
 		esac
 		O[$k]=${kv#*=}
@@ -426,7 +437,7 @@ _swan_conn_opts() {
 }
 
 # swan_conn NAME CONN KEY=VALUE...: write connection CONN (with one Child SA
-# config) of instance NAME and load every connection and secret of NAME
+# config, or two) of instance NAME and load every connection and secret of NAME
 # (swanctl --load-all). Loading CONN again replaces it. Keys:
 #   local=ADDR remote=ADDR|%any   underlay addresses (required)
 #   local_port= remote_port=      IKE ports (default 500)
@@ -461,6 +472,9 @@ _swan_conn_opts() {
 #   encap=yes                     (default yes) UDP encapsulation forced
 #   fragmentation=yes|accept|force|no   (default yes, RFC 7383)
 #   child=NAME                    Child SA config name (default CONN)
+#   child2=NAME child2_local_ts= child2_remote_ts=  a second Child SA
+#                                 config, with the first's proposals and
+#                                 mode and its own selectors
 #   x.conn.KEY= x.child.KEY= x.local.KEY= x.remote.KEY=  any other
 #                                 swanctl.conf setting of that section
 # Status 1 with SWAN_ERR when a key is unknown or swanctl refuses the load.

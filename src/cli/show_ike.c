@@ -42,15 +42,17 @@ static void text_spis(const struct ctl_attr *tb)
 	show_text_line(2, "spi", "%s/%s", i, r);
 }
 
-static void text_age(const struct ctl_attr *tb)
+/* "LABEL: DURATION" of the seconds in attribute t, when present. */
+static void text_seconds(const struct ctl_attr *tb, enum ctl_attr_type t,
+			 const char *label)
 {
 	char buf[64];
-	uint64_t age;
+	uint64_t secs;
 
-	if (!show_get_num(tb, CTL_A_AGE, &age))
+	if (!show_get_num(tb, t, &secs))
 		return;
-	show_text_duration(age, buf, sizeof(buf));
-	show_text_line(2, "age", "%s", buf);
+	show_text_duration(secs, buf, sizeof(buf));
+	show_text_line(2, label, "%s", buf);
 }
 
 /* A Child SA's SPI t as 0x + 8 hex digits; "?" when absent. */
@@ -122,6 +124,7 @@ static void text_more_children(const struct ctl_attr *nest)
 			continue;
 		show_nest_index(&c, tb);
 		text_child(tb);
+		text_seconds(tb, CTL_A_CHILD_REKEY, "child rekey in");
 		show_text_strs(2, "selectors", &c, CTL_A_SELECTOR);
 	}
 }
@@ -139,9 +142,11 @@ void show_text_ike_sa(const struct ctl_attr *nest)
 	show_text_str(2, "role", tb, CTL_A_ROLE);
 	text_remote(tb);
 	text_spis(tb);
-	text_age(tb);
+	text_seconds(tb, CTL_A_AGE, "age");
+	text_seconds(tb, CTL_A_IKE_REKEY, "rekey in");
 	show_text_str(2, "ike algorithms", tb, CTL_A_IKE_ALG);
 	text_child(tb);
+	text_seconds(tb, CTL_A_CHILD_REKEY, "child rekey in");
 	show_text_strs(2, "selectors", nest, CTL_A_SELECTOR);
 	text_more_children(nest);
 	text_fragments(tb);
@@ -180,6 +185,7 @@ static void json_more_children(struct show_json *j,
 		show_json_str(j, "esp_alg", show_get_str(tb, CTL_A_ESP_ALG));
 		show_json_num(j, "spi_in", tb, CTL_A_SPI_IN);
 		show_json_num(j, "spi_out", tb, CTL_A_SPI_OUT);
+		show_json_num(j, "rekey_in", tb, CTL_A_CHILD_REKEY);
 		show_json_strs(j, "selectors", &c, CTL_A_SELECTOR);
 		show_json_close(j, '}');
 	}
@@ -198,6 +204,7 @@ void show_json_ike_sa(struct show_json *j, const struct ctl_attr *nest)
 	json_spi64(j, "spi_i", tb, CTL_A_SPI_I);
 	json_spi64(j, "spi_r", tb, CTL_A_SPI_R);
 	show_json_num(j, "age", tb, CTL_A_AGE);
+	show_json_num(j, "rekey_in", tb, CTL_A_IKE_REKEY);
 	show_json_addr(j, "remote", tb, CTL_A_ADDR);
 	show_json_num(j, "remote_port", tb, CTL_A_PORT);
 	show_json_num(j, "nat_local", tb, CTL_A_NAT);
@@ -206,6 +213,7 @@ void show_json_ike_sa(struct show_json *j, const struct ctl_attr *nest)
 	show_json_str(j, "esp_alg", show_get_str(tb, CTL_A_ESP_ALG));
 	show_json_num(j, "spi_in", tb, CTL_A_SPI_IN);
 	show_json_num(j, "spi_out", tb, CTL_A_SPI_OUT);
+	show_json_num(j, "child_rekey_in", tb, CTL_A_CHILD_REKEY);
 	show_json_strs(j, "selectors", nest, CTL_A_SELECTOR);
 	json_more_children(j, nest);
 	show_json_close(j, '}');

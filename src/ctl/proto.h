@@ -239,7 +239,9 @@ enum ctl_kind {
 	X(IKE, 53, "ike", U8, 0)                                          \
 	X(FRAGMENTS, 54, "fragments", U64, 0)                             \
 	X(NAT, 55, "nat", U8, 0)                                          \
-	X(CHILD, 56, "child", NEST, CTL_AF_MULTI)
+	X(CHILD, 56, "child", NEST, CTL_AF_MULTI)                         \
+	X(IKE_REKEY, 57, "ike-rekey", U64, 0)                             \
+	X(CHILD_REKEY, 58, "child-rekey", U64, 0)
 
 enum ctl_attr_type {
 	CTL_A_UNSPEC = 0, /* never sent */

@@ -194,6 +194,8 @@ static void put_child(struct ctl_builder *b, const struct ike_child_info *c)
 	ctl_put_str(b, CTL_A_ESP_ALG, alg);
 	ctl_put_u32(b, CTL_A_SPI_IN, c->spi_in);
 	ctl_put_u32(b, CTL_A_SPI_OUT, c->spi_out);
+	if (c->rekey_in_ms)
+		ctl_put_u64(b, CTL_A_CHILD_REKEY, (c->rekey_in_ms + 999) / 1000);
 	for (j = 0; j < c->nsel; j++) {
 		conf_selector_from_spd(&c->sel[j], &cs);
 		ctl_put_str(b, CTL_A_SELECTOR,
@@ -215,6 +217,8 @@ static void put_ike_sa(struct daemon *d, const struct ike_sa_info *i,
 	ctl_put_u64(b, CTL_A_SPI_I, i->spi_i);
 	ctl_put_u64(b, CTL_A_SPI_R, i->spi_r);
 	ctl_put_u64(b, CTL_A_AGE, i->age_ms / 1000);
+	if (i->rekey_in_ms)
+		ctl_put_u64(b, CTL_A_IKE_REKEY, (i->rekey_in_ms + 999) / 1000);
 	ctl_put_u64(b, CTL_A_FRAGMENTS, i->frags_sent);
 	ctl_put_addr(b, CTL_A_ADDR, &i->remote.addr);
 	ctl_put_u16(b, CTL_A_PORT, i->remote.port);

@@ -503,9 +503,16 @@ int ike_rekey(struct ike *ike, unsigned peer, bool ike_sa)
 	return ike_child_rekey_start(ike, sa, first_up(sa));
 }
 
+/* From now to at, at least 1 (due); 0 for no time set. */
+static uint64_t until(uint64_t at, uint64_t now)
+{
+	return !at ? 0 : at > now ? at - now : 1;
+}
+
 bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 {
 	const struct ike_sa *sa = ike->sas;
+	uint64_t now = ike->env.now_ms(ike->env.ctx);
 	unsigned k;
 
 	while (sa && i--)
@@ -519,7 +526,9 @@ bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 	out->initiator = sa->initiator;
 	out->state = ike_state_name(sa->state);
 	out->suite = sa->suite;
-	out->age_ms = ike->env.now_ms(ike->env.ctx) - sa->created;
+	out->age_ms = now - sa->created;
+	if (sa->state == IKE_S_ESTABLISHED)
+		out->rekey_in_ms = until(sa->rekey_at, now);
 	for (k = 0; k < IKE_CHILDREN_MAX; k++) {
 		const struct ike_child *c = &sa->child[k];
 		struct ike_child_info *ci = &out->child[out->children];
@@ -528,6 +537,7 @@ bool ike_sa_get(const struct ike *ike, unsigned i, struct ike_sa_info *out)
 			continue;
 		ci->spi_in = c->spi_in;
 		ci->spi_out = c->spi_out;
+		ci->rekey_in_ms = until(c->rekey_at, now);
 		ci->suite = c->suite;
 		ci->sel = c->sel;
 		ci->nsel = c->nsel;

@@ -275,6 +275,7 @@ int ike_rekey(struct ike *ike, unsigned peer, bool ike_sa);
 /* A Child SA of an IKE SA, for tunsec show. */
 struct ike_child_info {
 	uint32_t spi_in, spi_out;
+	uint64_t rekey_in_ms;     /* until its next rekey; 0: none due */
 	struct ike_suite_esp suite;
 	/* The negotiated selectors (this host's view), the ones its SAs
 	 * enforce; they point into the engine, valid until it next runs. */
@@ -289,6 +290,7 @@ struct ike_sa_info {
 	const char *state;
 	struct ike_suite_ike suite;
 	uint64_t age_ms;
+	uint64_t rekey_in_ms;     /* until the IKE SA's next rekey; 0: none */
 	unsigned children;        /* Child SAs in force: child[0..children) */
 	struct ike_child_info child[IKE_CHILDREN_MAX];
 	struct ike_endpoint remote; /* where the peer speaks from */

@@ -224,7 +224,8 @@ A = dict(NAME=1, PEER_NAME=2, DIR=3, SPI=4, CIPHER=5, ICV=6, KEY=7, MODE=8,
          UPTIME=22, LOCAL=23, PORT=24, TUN=25, PEER=26, ADDR=27, SELECTOR=28,
          SA=29, PACKETS=30, BYTES=31, DROPS=32, DROP=33, REASON=34, COUNT=35,
          IKE_SA=43, STATE=44, ROLE=45, SPI_I=46, SPI_R=47, IKE_ALG=48, AGE=49,
-         ESP_ALG=50, SPI_IN=51, SPI_OUT=52, FRAGMENTS=54, NAT=55, CHILD=56)
+         ESP_ALG=50, SPI_IN=51, SPI_OUT=52, FRAGMENTS=54, NAT=55, CHILD=56,
+         IKE_REKEY=57, CHILD_REKEY=58)
 
 def attr(name, val):
     n = 4 + len(val)
@@ -275,9 +276,11 @@ def show_ike():
               u32("SPI_OUT", 0xabcd),
               s("SELECTOR", b"local 10.0.0.1/32 remote 10.0.0.2/32 proto icmp"),
               s("SELECTOR", b"local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp rport 5201"),
-              u64("FRAGMENTS", 7),
+              u64("FRAGMENTS", 7), u64("IKE_REKEY", 7200),
+              u64("CHILD_REKEY", 125),
               nest("CHILD", s("ESP_ALG", b"AES_GCM_16-256 CURVE25519"),
                    u32("SPI_IN", 0xc0000002), u32("SPI_OUT", 0xabce),
+                   u64("CHILD_REKEY", 3000),
                    s("SELECTOR", b"local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp lport 5201")))
     init = nest("IKE_SA", s("PEER_NAME", TRICKY),
                 s("STATE", b"connecting\xc2\x9b"), s("ROLE", b"responder"),
@@ -497,7 +500,7 @@ else
 	fail "fake ike-json-valid" "exit $rc, $(head -n 1 "$tmp/jerr")"
 fi
 pycheck "fake ike-json-established" "$tmp/ike.json" \
-	'ike("b") == {"peer": "b", "state": "established", "role": "initiator", "spi_i": 0x0123456789abcdef, "spi_i_hex": "0x0123456789abcdef", "spi_r": 2**64 - 1, "spi_r_hex": "0xffffffffffffffff", "age": 3665, "fragments_sent": 7, "ike_alg": "AES_GCM_16-256 HMAC_SHA2_256 CURVE25519", "esp_alg": "AES_GCM_16-256", "spi_in": 0xc0000001, "spi_out": 0xabcd, "selectors": ["local 10.0.0.1/32 remote 10.0.0.2/32 proto icmp", "local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp rport 5201"], "more_children": [{"esp_alg": "AES_GCM_16-256 CURVE25519", "spi_in": 0xc0000002, "spi_out": 0xabce, "selectors": ["local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp lport 5201"]}]}'
+	'ike("b") == {"peer": "b", "state": "established", "role": "initiator", "spi_i": 0x0123456789abcdef, "spi_i_hex": "0x0123456789abcdef", "spi_r": 2**64 - 1, "spi_r_hex": "0xffffffffffffffff", "age": 3665, "rekey_in": 7200, "fragments_sent": 7, "ike_alg": "AES_GCM_16-256 HMAC_SHA2_256 CURVE25519", "esp_alg": "AES_GCM_16-256", "spi_in": 0xc0000001, "spi_out": 0xabcd, "child_rekey_in": 125, "selectors": ["local 10.0.0.1/32 remote 10.0.0.2/32 proto icmp", "local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp rport 5201"], "more_children": [{"esp_alg": "AES_GCM_16-256 CURVE25519", "spi_in": 0xc0000002, "spi_out": 0xabce, "rekey_in": 3000, "selectors": ["local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp lport 5201"]}]}'
 pycheck "fake ike-json-connecting" "$tmp/ike.json" \
 	'ike("q\"b\\s\u20ac\ufffd\x9bz") == {"peer": "q\"b\\s\u20ac\ufffd\x9bz", "state": "connecting\x9b", "role": "responder", "spi_i": 1, "spi_i_hex": "0x0000000000000001", "spi_r": 0, "spi_r_hex": "0x0000000000000000", "age": 0, "selectors": [], "more_children": []}'
 pycheck "fake ike-json-deleting" "$tmp/ike.json" \
@@ -523,11 +526,14 @@ ike-sa: b
   role:           initiator
   spi:            0123456789abcdef/ffffffffffffffff
   age:            1 hour, 1 minute, 5 seconds
+  rekey in:       2 hours
   ike algorithms: AES_GCM_16-256 HMAC_SHA2_256 CURVE25519
   child:          AES_GCM_16-256, spi in 0xc0000001, out 0x0000abcd
+  child rekey in: 2 minutes, 5 seconds
   selectors:      local 10.0.0.1/32 remote 10.0.0.2/32 proto icmp
                   local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp rport 5201
   child:          AES_GCM_16-256 CURVE25519, spi in 0xc0000002, out 0x0000abce
+  child rekey in: 50 minutes
   selectors:      local 10.0.0.1/32 remote 10.0.0.2/32 proto tcp lport 5201
   fragments sent: 7
 EOF

@@ -45,6 +45,10 @@ traffic first
 # has carried packets.
 [ "$(children a)" = 2 ] && [ "$(children b)" = 2 ] && pass two_child_sas ||
 	fail two_child_sas "Child SAs: a $(children a), b $(children b)"
+# tunsec show gives the next rekey of the IKE SA (default lifetime 4h)
+# and of each Child SA (1h), from now.
+[ "$(tsd_query a "(lambda s: 0 < s['rekey_in'] <= 4 * 3600 and 0 < s['child_rekey_in'] <= 3600 and all(0 < c['rekey_in'] <= 3600 for c in s['more_children']))(j['ike_sas'][0])")" = True ] &&
+	pass show_next_rekeys || fail show_next_rekeys "$(tsd_query a "j['ike_sas']")"
 lab_transfer_sha "$B" "$A" "$LAB_A4" 9000 "$XFER_BYTES" && pass reverse_tcp_sha256 ||
 	fail reverse_tcp_sha256 "4 MiB transfer B to A: sha256 differs"
 for h in a b; do

@@ -16,6 +16,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$LAB_DIR/tunsecd_lib.sh"
+. "$LAB_DIR/ike_lib.sh"
 
 XFER_BYTES=$((2 << 20))
 LAB_TRANSFER_TIMEOUT=20
@@ -53,26 +54,6 @@ EOF
 	} >"$LAB_TMP/$host.conf"
 	chmod 600 "$LAB_TMP/$host.conf"
 }
-
-state() {
-	tsd_query "$1" "j['ike_sas'][0]['state'] if j.get('ike_sas') else 'none'"
-}
-
-child_up() {
-	[ "$(tsd_query "$1" "len([s for s in j['sas'] if s['name'].startswith('ike-')]) == 2")" = True ]
-}
-
-wait_for() {
-	local i n=$(($1 * 10))
-	shift
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-both_up() { [ "$(state a)" = established ] && [ "$(state b)" = established ] && child_up a && child_up b; }
 
 # selectors HOST: the IKE SA's negotiated selectors, as a python list.
 selectors() { tsd_query "$1" "j['ike_sas'][0]['selectors']"; }

@@ -43,13 +43,15 @@ state() {
 	tsd_query "$1" "j['ike_sas'][0]['state'] if j.get('ike_sas') else 'none'"
 }
 
-# children HOST: how many Child SAs HOST's IKE SA has (0 without one).
+# children HOST: how many Child SAs HOST's IKE SAs have, all together (0
+# without one). A half-open IKE SA has none: it is counted whatever its
+# place in the list (a responder under a flood lists many).
 children() {
-	tsd_query "$1" "(1 + len(j['ike_sas'][0]['more_children'])) if j.get('ike_sas') and 'esp_alg' in j['ike_sas'][0] else 0"
+	tsd_query "$1" "sum(1 + len(s['more_children']) for s in j.get('ike_sas', []) if 'esp_alg' in s)"
 }
 
 # child_up HOST: HOST's data plane holds both halves of every Child SA of
-# its IKE SA, and nothing more (no old inbound SA left).
+# its IKE SAs, and nothing more (no old inbound SA left).
 child_up() {
 	[ "$(tsd_query "$1" "len([s for s in j['sas'] if s['name'].startswith('ike-')])")" = \
 		"$(($(children "$1") * 2))" ] && [ "$(children "$1")" -gt 0 ]

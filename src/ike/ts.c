@@ -446,13 +446,26 @@ int ike_ts_check(const struct ike_ts_payload *our_tsi,
 
 /* ---- TS to selectors ----------------------------------------------- */
 
-/* The selectors of one pair of entries: the product of their covers. */
+/* Whether s is already one of out[0..n). */
+static bool have_selector(const struct spd_selector *out, unsigned n,
+			  const struct spd_selector *s)
+{
+	unsigned k;
+
+	for (k = 0; k < n; k++)
+		if (!memcmp(&out[k], s, sizeof(*s)))
+			return true;
+	return false;
+}
+
+/* The selectors of one pair of entries: the product of their covers, each
+ * once (a peer may list an entry twice, or two pairs may meet alike). */
 static int pair_to_selectors(const struct ike_ts *l, const struct ike_ts *r,
 			     uint8_t proto, struct spd_selector *out,
 			     unsigned cap, unsigned *n)
 {
 	struct ip_prefix pl[IKE_TS_COVER_MAX], pr[IKE_TS_COVER_MAX];
-	struct spd_selector *s;
+	struct spd_selector s;
 	unsigned nl, nr, i, j;
 
 	if (ike_ts_range_to_prefixes(l, pl, IKE_TS_COVER_MAX, &nl) ||
@@ -460,17 +473,19 @@ static int pair_to_selectors(const struct ike_ts *l, const struct ike_ts *r,
 		return -EINVAL;
 	for (i = 0; i < nl; i++) {
 		for (j = 0; j < nr; j++) {
+			memset(&s, 0, sizeof(s));
+			s.src = pl[i];
+			s.dst = pr[j];
+			s.proto = proto;
+			s.sport_lo = l->start_port;
+			s.sport_hi = l->end_port;
+			s.dport_lo = r->start_port;
+			s.dport_hi = r->end_port;
+			if (have_selector(out, *n, &s))
+				continue;
 			if (*n >= cap)
 				return -E2BIG;
-			s = &out[(*n)++];
-			memset(s, 0, sizeof(*s));
-			s->src = pl[i];
-			s->dst = pr[j];
-			s->proto = proto;
-			s->sport_lo = l->start_port;
-			s->sport_hi = l->end_port;
-			s->dport_lo = r->start_port;
-			s->dport_hi = r->end_port;
+			out[(*n)++] = s;
 		}
 	}
 	return 0;

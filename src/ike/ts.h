@@ -115,10 +115,10 @@ int ike_ts_check(const struct ike_ts_payload *our_tsi,
  * lists allow: local is our side's list (TSi for the initiator, TSr for
  * the responder), remote the other. For each pair of entries of one
  * family and compatible protocols, the product of their prefix covers,
- * into out[0..cap), count in *n. Returns 0; -ENOENT when no pair allows
- * traffic; -E2BIG when more than cap selectors would be needed (the caller
- * refuses the Child SA; nothing is widened); -EINVAL for an invalid
- * entry.
+ * into out[0..cap), each selector once, count in *n. Returns 0; -ENOENT
+ * when no pair allows traffic; -E2BIG when more than cap selectors would
+ * be needed (the caller refuses the Child SA; nothing is widened);
+ * -EINVAL for an invalid entry.
  */
 int ike_ts_to_selectors(const struct ike_ts_payload *local,
 			const struct ike_ts_payload *remote,

@@ -861,6 +861,13 @@ TEST(ike_ts_to_selectors_known)
 	want = sel_make("10.0.0.4/31", "10.1.0.0/24", 6, 1024, 65535, 22, 22);
 	CHECK(!memcmp(&out[2], &want, sizeof(want)));
 	CHECK_EQ(ike_ts_to_selectors(&l, &r, out, 3, &n), -E2BIG);
+	/* An entry listed twice gives its selectors once. */
+	l.ts[1] = l.ts[0];
+	l.n = 2;
+	REQUIRE(ike_ts_to_selectors(&l, &r, out, 8, &n) == 0);
+	CHECK_EQ(n, 4);
+	CHECK(!memcmp(&out[2], &want, sizeof(want)));
+	l.n = 1;
 	/* Families or protocols that never meet: nothing. */
 	list1(&r, ts_make("::", "::ff", 0, 0, 65535));
 	CHECK_EQ(ike_ts_to_selectors(&l, &r, out, 8, &n), -ENOENT);

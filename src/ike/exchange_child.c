@@ -145,11 +145,17 @@ int ike_child_new_start(struct ike *ike, struct ike_sa *sa)
 		return -EBUSY;
 	for (slot = 1; slot < IKE_CHILDREN_MAX && sa->child[slot].up; slot++)
 		;
-	for (k = 0; slot < IKE_CHILDREN_MAX && k < cfg->nsel && k < 32; k++) {
+	for (k = 0; k < cfg->nsel && k < 32; k++) {
 		if (sa->child_asked & 1u << k || carried(sa, &cfg->sel[k]))
 			continue;
 		/* Asked once per IKE SA, whatever the answer. */
 		sa->child_asked |= 1u << k;
+		if (slot == IKE_CHILDREN_MAX) {
+			log_warn("ike %s: selector %u not carried: an IKE SA "
+				 "holds at most %d Child SAs", cfg->name,
+				 k + 1, IKE_CHILDREN_MAX);
+			continue;
+		}
 		sa->pend.kind = IKE_REQ_CHILD_NEW;
 		sa->pend.idx = slot;
 		sa->pend.sel = k;

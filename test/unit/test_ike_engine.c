@@ -490,6 +490,54 @@ TEST(ike_engine_more_child_sas)
 	engines_stop();
 }
 
+/* UDP from and to each of local ports 5000-5002 on both sides: six
+ * selectors, none of which one Child SA can carry beside another (all
+ * UDP, so any two would pair). The first Child SA takes one; A asks for
+ * three more, which fills the IKE SA (IKE_CHILDREN_MAX); the last two are
+ * not carried, and not asked for again. */
+TEST(ike_engine_more_child_sas_past_max)
+{
+	struct ike_sa_info info;
+	unsigned sent, i, k, carried;
+
+	for (i = 0; i < 2; i++) {
+		struct side *s = &sides[i];
+		struct spd_selector base;
+
+		side_cfg(s, (int)i, "aes256gcm16-prfsha256-x25519",
+			 "aes256gcm16", ESP_MODE_TRANSPORT);
+		base = s->cfg.sel[0];
+		base.proto = 17;
+		for (k = 0; k < 6; k++) {
+			s->cfg.sel[k] = base;
+			if (k % 2 == 0)
+				s->cfg.sel[k].sport_lo = s->cfg.sel[k].sport_hi =
+					(uint16_t)(5000 + k / 2);
+			else
+				s->cfg.sel[k].dport_lo = s->cfg.sel[k].dport_hi =
+					(uint16_t)(5000 + k / 2);
+		}
+		s->cfg.nsel = 6;
+		s->cfg.dpd_s = 0;
+	}
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	for (i = 0; i < 8; i++)
+		advance(1);
+	check_children_mirrored(IKE_CHILDREN_MAX);
+	REQUIRE(ike_sa_get(&sides[0].ike, 0, &info));
+	for (k = 0, carried = 0; k < 6; k++)
+		carried += carried_by(&info, &sides[0].cfg.sel[k]);
+	CHECK_EQ(carried, IKE_CHILDREN_MAX);
+	sent = sent_total;
+	advance(20000);
+	advance(20000);
+	CHECK_EQ(sent_total, sent); /* nothing asked again */
+	check_children_mirrored(IKE_CHILDREN_MAX);
+	engines_stop();
+}
+
 /* The responder takes UDP from our port 4789 to its ports 5000-6000 only
  * (its view: from its port 4789): the Child SA for our first selector is
  * refused (TS_UNACCEPTABLE), the one for the second narrowed to what the

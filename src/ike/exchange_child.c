@@ -528,15 +528,6 @@ static int pfs_shared(const struct ike_rekey_state *p,
 	return 0;
 }
 
-/* Octet by octet, a prefix before what it starts (§2.8.1's "lowest"). */
-static int nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
-		     size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
 /* Simultaneous rekeys (§2.8.1): the pair whose exchange has the lowest of
  * the four nonces is redundant, and closed by the side that created it.
  * Whether that is ours (nonces ni, nr) rather than the twin. */
@@ -544,15 +535,8 @@ static bool ours_redundant(const uint8_t *ni, size_t ni_len,
 			   const uint8_t *nr, size_t nr_len,
 			   const struct ike_twin *t)
 {
-	const uint8_t *lo = ni;
-	size_t lo_len = ni_len;
-
-	if (nonce_cmp(nr, nr_len, lo, lo_len) < 0) {
-		lo = nr;
-		lo_len = nr_len;
-	}
-	return nonce_cmp(lo, lo_len, t->ni, t->ni_len) < 0 &&
-	       nonce_cmp(lo, lo_len, t->nr, t->nr_len) < 0;
+	return ike_nonces_lowest(ni, ni_len, nr, nr_len, t->ni, t->ni_len,
+				 t->nr, t->nr_len);
 }
 
 /* Our pair lost to the peer's (or came after it went in force): its

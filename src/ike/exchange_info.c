@@ -224,6 +224,7 @@ void ike_info_request(struct ike *ike, struct ike_sa *sa,
 			 ikesa_cfg(ike, sa)->name);
 		if (sa->state != IKE_S_REKEYED)
 			ike->stats.deleted++;
+		ike_rekey_twin_gone(ike, sa);
 		sa->state = IKE_S_DEAD;
 	}
 }

@@ -4,7 +4,9 @@
  * SA with new SPIs, nonces and key exchange, keyed from the old SK_d; the
  * Child SA moves to it untouched (no packet notices), and the rekey's
  * initiator deletes the old IKE SA. The rekey's initiator is the new IKE
- * SA's original initiator; message IDs start again at 0.
+ * SA's original initiator; message IDs start again at 0. When both sides
+ * rekey at once, both are answered and the lowest nonce settles which new
+ * IKE SA stays (§2.8.2).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -107,6 +109,22 @@ static bool read_rekey(const struct ike_chain *c, struct rekey_in *in)
 	return in->has_sa && in->has_ke && in->nonce;
 }
 
+/* The Child SAs, their retired SAs and the selectors asked for: from
+ * src to dst, which had none. */
+static void move_children(struct ike_sa *dst, struct ike_sa *src)
+{
+	unsigned i;
+
+	memcpy(dst->child, src->child, sizeof(dst->child));
+	dst->child_asked = src->child_asked;
+	memcpy(dst->retired, src->retired, sizeof(dst->retired));
+	for (i = 0; i < IKE_CHILDREN_MAX; i++) {
+		secure_zero(&src->child[i], sizeof(src->child[i]));
+		src->child[i].slot = (uint8_t)i;
+	}
+	memset(src->retired, 0, sizeof(src->retired));
+}
+
 /*
  * The new IKE SA beside old: spi_i is the rekey initiator's SPI; we_init
  * whether that is us. Keys from old's SK_d (§2.18); the Child SA moves.
@@ -120,7 +138,6 @@ static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
 {
 	struct ike_sa *sa = ikesa_new(ike, old->peer, we_init);
 	uint8_t si[8], sr[8];
-	unsigned i;
 
 	if (!sa)
 		return NULL;
@@ -144,15 +161,7 @@ static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
 		ikesa_free(ike, sa);
 		return NULL;
 	}
-	/* The Child SA and its retired SAs belong to the new IKE SA now. */
-	memcpy(sa->child, old->child, sizeof(sa->child));
-	sa->child_asked = old->child_asked;
-	memcpy(sa->retired, old->retired, sizeof(sa->retired));
-	for (i = 0; i < IKE_CHILDREN_MAX; i++) {
-		secure_zero(&old->child[i], sizeof(old->child[i]));
-		old->child[i].slot = (uint8_t)i;
-	}
-	memset(old->retired, 0, sizeof(old->retired));
+	move_children(sa, old);
 	sa->state = IKE_S_ESTABLISHED;
 	sa->established = ike->env.now_ms(ike->env.ctx);
 	sa->dpd_at = old->dpd_at;
@@ -198,6 +207,7 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 	struct ike_sa *sa = NULL;
 	uint64_t peer_spi, our_spi;
 	size_t slen;
+	bool collide;
 	int len;
 
 	if (!read_rekey(inner, &in)) {
@@ -205,9 +215,11 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 				 NULL, 0);
 		return;
 	}
-	if (ike_rekeying(old) || ike_children_switching(old)) {
-		/* A rekey of ours is in flight, or a Child SA rekey is still
-		 * switching over: the peer tries again later (§2.25). */
+	/* Our own IKE SA rekey in flight: both are answered and settled
+	 * by their nonces when ours is (§2.8.2). A Child SA rekey of ours,
+	 * or one still switching over: the peer tries again later (§2.25). */
+	collide = ike_rekeying(old) && old->pend.kind == IKE_REQ_IKE_REKEY;
+	if ((ike_rekeying(old) && !collide) || ike_children_switching(old)) {
 		ike_child_refuse(ike, old, m->hdr.msg_id,
 				 IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
@@ -241,9 +253,52 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 	ikesa_send_response(ike, old, buf, (size_t)len, m->hdr.msg_id);
 	old->state = IKE_S_REKEYED;
 	old->established = ike->env.now_ms(ike->env.ctx); /* since: REKEYED_MS */
-	log_info("ike %s: IKE SA rekeyed by the peer (new spi %016llx/%016llx)",
+	if (collide)
+		old->rekey_twin = our_spi;
+	log_info("ike %s: IKE SA rekeyed by the peer (new spi %016llx/%016llx)%s",
 		 ikesa_cfg(ike, sa)->name, (unsigned long long)sa->spi_i,
-		 (unsigned long long)sa->spi_r);
+		 (unsigned long long)sa->spi_r,
+		 collide ? ", while our rekey is in flight" : "");
+}
+
+void ike_rekey_twin_gone(struct ike *ike, struct ike_sa *twin)
+{
+	uint64_t spi = ikesa_our_spi(twin);
+	struct ike_sa *old;
+
+	for (old = ike->sas; old; old = old->next) {
+		if (old == twin || old->rekey_twin != spi)
+			continue;
+		/* The peer settled first and closed its own new IKE SA: the
+		 * Child SAs wait on old for our rekey's answer. */
+		old->rekey_twin = 0;
+		if (old->state != IKE_S_DEAD)
+			move_children(old, twin);
+		return;
+	}
+}
+
+/* Both sides rekeyed the IKE SA at once (§2.8.2): of mine (our request's
+ * new IKE SA) and twin (the peer's), the one whose exchange has the lowest
+ * of the four nonces is redundant and deleted by its initiator; the Child
+ * SAs go to the other. Whether mine lost (the peer then deletes old). */
+static bool settle(struct ike *ike, struct ike_sa *mine, struct ike_sa *twin)
+{
+	const char *name = ikesa_cfg(ike, mine)->name;
+
+	if (ike_nonces_lowest(mine->ni, mine->ni_len, mine->nr, mine->nr_len,
+			      twin->ni, twin->ni_len, twin->nr, twin->nr_len)) {
+		log_info("ike %s: simultaneous IKE SA rekeys: ours is "
+			 "redundant, deleted", name);
+		ike_info_send_delete(ike, mine);
+		return true;
+	}
+	move_children(mine, twin);
+	twin->state = IKE_S_REKEYED;
+	twin->established = ike->env.now_ms(ike->env.ctx);
+	log_info("ike %s: simultaneous IKE SA rekeys: the peer's is "
+		 "redundant", name);
+	return false;
 }
 
 /* ---- initiator: the answer ---- */
@@ -253,10 +308,13 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 {
 	struct ike_rekey_state *p = &old->pend;
 	uint8_t shared[IKE_DH_SHARED_MAX];
+	struct ike_sa *sa = NULL, *twin;
 	struct ike_choice ch;
 	struct rekey_in in;
-	struct ike_sa *sa = NULL;
 	size_t slen;
+
+	twin = old->rekey_twin ? ikesa_find(ike, old->rekey_twin) : NULL;
+	old->rekey_twin = 0;
 
 	if (!read_rekey(inner, &in) ||
 	    ike_proposal_check(&in.sa, ikesa_cfg(ike, old)->ike,
@@ -288,5 +346,7 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 	log_info("ike %s: IKE SA rekeyed (new spi %016llx/%016llx)",
 		 ikesa_cfg(ike, sa)->name, (unsigned long long)sa->spi_i,
 		 (unsigned long long)sa->spi_r);
+	if (twin && twin->state == IKE_S_ESTABLISHED && settle(ike, sa, twin))
+		return;
 	ike_info_send_delete(ike, old);
 }

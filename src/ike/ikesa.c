@@ -258,6 +258,30 @@ static int make_sk(struct ike_sa *sa)
 	return err;
 }
 
+/* Octet by octet, a prefix before what it starts (§2.8's "lowest"). */
+static int nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
+		     size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+bool ike_nonces_lowest(const uint8_t *a1, size_t a1_len, const uint8_t *a2,
+		       size_t a2_len, const uint8_t *b1, size_t b1_len,
+		       const uint8_t *b2, size_t b2_len)
+{
+	const uint8_t *lo = a1;
+	size_t lo_len = a1_len;
+
+	if (nonce_cmp(a2, a2_len, lo, lo_len) < 0) {
+		lo = a2;
+		lo_len = a2_len;
+	}
+	return nonce_cmp(lo, lo_len, b1, b1_len) < 0 &&
+	       nonce_cmp(lo, lo_len, b2, b2_len) < 0;
+}
+
 uint64_t ike_retry_delay(struct ike *ike)
 {
 	uint16_t r;

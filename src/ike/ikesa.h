@@ -169,6 +169,8 @@ struct ike_sa {
 	struct ike_retired retired[IKE_RETIRED_MAX];
 	struct ike_rekey_state pend; /* of our request in flight */
 	struct ike_twin twin;     /* secret (a kept outbound key) */
+	uint64_t rekey_twin;      /* our SPI of the IKE SA the peer's rekey
+				   * made while ours is in flight (§2.8.2) */
 	struct ike_frags frags;   /* secret while collecting (plaintext) */
 	uint64_t rekey_at;        /* IKE SA rekey; 0: never */
 	uint64_t expire_at;       /* IKE SA hard lifetime; 0: never */
@@ -363,6 +365,13 @@ static inline bool ike_rekeying(const struct ike_sa *sa)
 				 sa->pend.kind == IKE_REQ_IKE_REKEY);
 }
 
+/* Simultaneous rekeys (RFC 7296 §2.8.1, §2.8.2): whether the exchange
+ * with nonces a1, a2 holds the lowest of the four, nonces compared octet
+ * by octet (a prefix first); that exchange made the redundant SA. */
+bool ike_nonces_lowest(const uint8_t *a1, size_t a1_len, const uint8_t *a2,
+		       size_t a2_len, const uint8_t *b1, size_t b1_len,
+		       const uint8_t *b2, size_t b2_len);
+
 /* When to try a refused or failed rekey again: 2 to 10 s, at random, so
  * that two peers refusing each other's colliding rekeys do not collide
  * again. */
@@ -374,6 +383,10 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 		       const struct ike_msg *m, const struct ike_chain *in);
 void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 			const struct ike_chain *in);
+/* The peer deleted twin: when it is the IKE SA a colliding rekey of the
+ * peer's made while ours is in flight (§2.8.2), its Child SAs go back to
+ * the old IKE SA, to move with our rekey's answer. */
+void ike_rekey_twin_gone(struct ike *ike, struct ike_sa *twin);
 
 /* ---- exchange_child.c ---- */
 int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa,

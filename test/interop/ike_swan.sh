@@ -80,10 +80,19 @@ wait_established() {
 # spis_mirror: tunsec's Child SA SPIs are strongSwan's, the other way round.
 spis_mirror() {
 	local ours theirs
-	ours=$(tsd_query a "' '.join('%08x' % s[k] for s in j['ike_sas'] for k in ('spi_in', 'spi_out'))") || return 1
+	ours=$(tsd_query a "' '.join('%08x' % s[k] for s in j['ike_sas'] if 'spi_in' in s for k in ('spi_in', 'spi_out'))") || return 1
 	theirs=$(swan_child_spis b c) || return 1
 	set -- $theirs
 	[ "$ours" = "$2 $1" ] || { echo "tunsec in/out $ours, strongSwan in/out $theirs"; return 1; }
+}
+
+# one_ike_sa_each: one IKE SA on each side, established, with the same
+# SPIs, tunsec's holding the Child SA.
+one_ike_sa_each() {
+	local ours theirs
+	ours=$(tsd_query a "'%016x' % j['ike_sas'][0]['spi_i'] if len(j['ike_sas']) == 1 and j['ike_sas'][0]['state'] == 'established' and 'spi_in' in j['ike_sas'][0] else 'no'") &&
+		theirs=$(swan_query b "'%016x' % int(ikes[0]['initiator-spi'], 16) if len(ikes) == 1 and ikes[0]['state'] == 'ESTABLISHED' else 'none'") &&
+		[ "$ours" = "$theirs" ]
 }
 
 # gone_both: no IKE SA left on either side, within 10 s.
@@ -149,6 +158,30 @@ one_case responder aes128ccm8 tunsec
 one_case initiator chacha20poly1305 tunsec
 one_case responder chacha20poly1305 swan
 
+# crossed_ike_rekey: both sides rekey the IKE SA with tunsec's IKE
+# messages to strongSwan (UDP 4500 with the non-ESP marker) dropped for
+# 0.5 s: tunsec's request is lost, strongSwan's reaches tunsec, which
+# answers it while its own waits, and that answer is lost too. Then
+# tunsec's retransmission reaches strongSwan, whose own request is still
+# unanswered: each side has answered the other's, and settles by nonces.
+crossed_ike_rekey() {
+	local rc
+	ip netns exec "$A" nft -f - <<EOF || return 1
+table inet ts_block {
+	chain out {
+		type filter hook output priority 0;
+		ip daddr $LAB_B4 udp dport 4500 @th,64,32 0 drop
+	}
+}
+EOF
+	"$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" --ike swan >/dev/null &&
+		sleep 0.1 && swan_rekey b ike c
+	rc=$?
+	sleep 0.5
+	ip netns exec "$A" nft delete table inet ts_block || return 1
+	return $rc
+}
+
 # rekey_case NAME ESP [GROUP]: rekeys from each side, Child SA and IKE
 # SA, with traffic after each: both sides agree on the new SPIs and tunsec
 # dropped nothing. With GROUP (strongSwan's name of the ESP proposal's
@@ -156,14 +189,14 @@ one_case responder chacha20poly1305 swan
 # too: the rekeys carry a KE payload (PFS), and traffic crossing proves
 # both derived the same keys from it.
 rekey_case() {
-	local name=$1 esp=$2 group=${3:-} step why n=0
+	local name=$1 esp=$2 group=${3:-} step why n=0 settled=0
 	PSK=0x$(tsd_random_hex 32)
 	write_tunsec initiator "$esp" "$PSK"
 	swan_conn b c local="$LAB_B4" remote="$LAB_A4" psk="$PSK" \
 		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp="$esp" ||
 		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
 	tsd_start a && wait_established || { fail "${name}_setup" "not established"; tsd_stop a; return; }
-	for step in tunsec-child swan-child tunsec-ike swan-ike tunsec-child swan-ike both-child; do
+	for step in tunsec-child swan-child tunsec-ike swan-ike tunsec-child swan-ike both-child both-ike crossed-ike; do
 		n=$((n + 1))
 		case $step in
 		tunsec-child) "$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" swan >/dev/null ;;
@@ -174,6 +207,14 @@ rekey_case() {
 			swan_rekey b child c &
 			"$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" swan >/dev/null
 			wait $! ;;
+		both-ike) # the IKE SA, at the same moment (§2.8.2)
+			swan_rekey b ike c &
+			"$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" --ike swan >/dev/null
+			wait $! ;;
+		crossed-ike) # each side answers the other's IKE SA rekey while
+			# its own is in flight (§2.8.2)
+			settled=$(grep -c "simultaneous IKE SA rekeys" "$LAB_TMP/a.log")
+			crossed_ike_rekey ;;
 		esac || { fail "${name}_${n}_$step" "refused: ${SWAN_ERR:-tunsec rekey}"; continue; }
 		sleep 1.5
 		why=
@@ -183,10 +224,24 @@ rekey_case() {
 			[ "$(tsd_query a "j['ike_sas'][0]['esp_alg'].endswith(' ${group/_/}')")" = True ] ||
 				why="${why:+$why; }tunsec's Child SA: $(tsd_query a "j['ike_sas'][0]['esp_alg']")"
 		fi
+		if [ "$step" = crossed-ike ]; then
+			wait_for 35 one_ike_sa_each ||
+				why="not one IKE SA each: tunsec $(tsd_query a "[s['state'] for s in j['ike_sas']]"), strongSwan $(swan_sa_count b ike)"
+			[ "$(grep -c "simultaneous IKE SA rekeys" "$LAB_TMP/a.log")" -gt "$settled" ] ||
+				why="${why:+$why; }tunsecd settled no simultaneous IKE SA rekey"
+			lab_log "$name: tunsecd: $(grep -o "simultaneous IKE SA rekeys.*" "$LAB_TMP/a.log" | tail -n 1)"
+		fi
 		[ -z "$why" ] && why=$(spis_mirror) &&
 			tsd_ping "$A" 10.88.2.1 2 10.88.1.1 &&
 			pass "${name}_${n}_$step" || fail "${name}_${n}_$step" "${why:-no echo after the rekey}"
 	done
+	# One IKE SA left on each side, the same (a redundant one of a
+	# simultaneous rekey is deleted by its initiator), and tunsec's holds
+	# the Child SA.
+	grep -q "while our rekey is in flight" "$LAB_TMP/a.log" &&
+		lab_log "$name: tunsecd answered strongSwan's IKE SA rekey while its own was in flight"
+	wait_for 35 one_ike_sa_each && pass "${name}_one_ike_sa_left" ||
+		fail "${name}_one_ike_sa_left" "tunsec $(tsd_query a "[(s['state'], s['spi_i'], s['spi_r']) for s in j['ike_sas']]"), strongSwan $(swan_sa_count b ike) IKE SA(s)"
 	sleep 3 # the old inbound SAs' grace time
 	[ "$(tsd_query a "sum(drops.values()) + sum(sum(s.get('drops', {}).values()) for s in j['sas'])")" = 0 ] &&
 		[ "$(tsd_query a "len(j['sas'])")" = 2 ] && pass "${name}_no_drops_old_sas_gone" ||

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike/ikesa.h"
 #include "ike_engine_util.h"
 #include "test.h"
 #include "util/bytes.h"
@@ -107,10 +108,9 @@ TEST(ike_engine_child_limits)
 	usage_bytes = 0;
 }
 
-/* Both sides rekey at once (RFC 7296 §2.8.1, §2.25): each refuses the
- * other's request with TEMPORARY_FAILURE and tries again after a random
- * delay; in the end one rekey goes through, and at no moment does a side
- * send on an SA the other cannot open. The same for the IKE SA. */
+/* Both sides rekey the Child SA at once, eight times (RFC 7296 §2.8.1):
+ * at no moment does a side send on an SA the other cannot open. Then the
+ * IKE SA (§2.8.2, below in detail). */
 TEST(ike_engine_simultaneous_rekeys)
 {
 	uint32_t out_a, out_b;
@@ -154,6 +154,105 @@ TEST(ike_engine_simultaneous_rekeys)
 	CHECK(!strcmp(state_of(0), "established"));
 	CHECK(!strcmp(state_of(1), "established"));
 	CHECK(sendable(&sides[0], &sides[1]));
+	CHECK_EQ(broken, 0);
+	engines_stop();
+}
+
+/* Side i's one established IKE SA's spi_i: 0 when none, or several. */
+static uint64_t established_spi(int i)
+{
+	struct ike_sa_info info;
+	uint64_t spi = 0;
+	unsigned k, n = 0;
+
+	for (k = 0; ike_sa_get(&sides[i].ike, k, &info); k++) {
+		if (!strcmp(info.state, "established")) {
+			spi = info.spi_i;
+			n++;
+		}
+	}
+	return n == 1 ? spi : 0;
+}
+
+/* On side i, every new IKE SA of this round (spi_i other than old's) but
+ * the established one has, in its exchange, the lowest of the four nonces
+ * (§2.8.2: it is the redundant one). Returns how many were checked. */
+static unsigned losers_lowest(int i, uint64_t old)
+{
+	const struct ike_sa *won = NULL, *sa;
+	unsigned n = 0;
+
+	for (sa = sides[i].ike.sas; sa; sa = sa->next)
+		if (sa->state == IKE_S_ESTABLISHED)
+			won = sa;
+	CHECK(won != NULL);
+	if (!won)
+		return 0;
+	for (sa = sides[i].ike.sas; sa; sa = sa->next) {
+		if (sa == won || sa->spi_i == old)
+			continue;
+		CHECK(ike_nonces_lowest(sa->ni, sa->ni_len, sa->nr, sa->nr_len,
+					won->ni, won->ni_len, won->nr,
+					won->nr_len));
+		n++;
+	}
+	return n;
+}
+
+static struct dgram held_dg;
+
+/* Both sides rekey the IKE SA at once (§2.8.2): both requests are answered
+ * and the new IKE SA of the exchange with the lowest of the four nonces is
+ * deleted by its initiator, within the exchanges (no TEMPORARY_FAILURE, no
+ * retry: no time passes). Each side ends with one established IKE SA, the
+ * same, which holds the Child SA; the Child SA carries on throughout, and
+ * the replaced IKE SAs are gone after REKEYED_MS. Every other round, B's
+ * answer to A is overtaken by what follows A's answer to B: B settles
+ * first, and its DELETE (of the old IKE SA, or of its own new one, whose
+ * Child SA A then takes back) reaches A before A's answer. Each side's
+ * exchange wins some rounds. */
+TEST(ike_engine_simultaneous_ike_rekeys)
+{
+	unsigned wins[2][2] = { { 0, 0 }, { 0, 0 } }, losers = 0;
+	struct ike_sa_info info;
+	uint64_t spi;
+	int i;
+
+	establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		  ESP_MODE_TRANSPORT);
+	for (i = 0; i < 40; i++) {
+		spi = established_spi(0);
+		REQUIRE(ike_rekey(&sides[0].ike, 0, true) == 0);
+		REQUIRE(ike_rekey(&sides[1].ike, 0, true) == 0);
+		if (i % 2) {
+			take_first(&held_dg);  /* A's request */
+			deliver(&held_dg);     /* B answers it */
+			take_first(&held_dg);  /* B's request */
+			deliver(&held_dg);     /* A answers it */
+			take_first(&held_dg);  /* B's answer to A: held */
+			pump();                /* A's answer to B; B settles */
+			deliver(&held_dg);
+		}
+		pump();
+		CHECK(established_spi(0) && established_spi(0) != spi);
+		CHECK_EQ(established_spi(0), established_spi(1));
+		losers += losers_lowest(0, spi) + losers_lowest(1, spi);
+		CHECK_EQ(sides[0].nin, 1);
+		CHECK_EQ(sides[1].nin, 1);
+		CHECK(sendable(&sides[0], &sides[1]));
+		CHECK(sendable(&sides[1], &sides[0]));
+		advance(31000); /* REKEYED_MS */
+		CHECK_EQ(sides[0].ike.nsas, 1);
+		CHECK_EQ(sides[1].ike.nsas, 1);
+		REQUIRE(ike_sa_get(&sides[0].ike, 0, &info));
+		CHECK(info.children == 1);
+		wins[i % 2][info.initiator]++;
+		CHECK(sendable(&sides[0], &sides[1]));
+	}
+	CHECK(wins[0][0] && wins[0][1] && wins[1][0] && wins[1][1]);
+	CHECK(losers >= 40); /* both sides of every straight round, at least */
+	CHECK_EQ(sides[0].ups, 1);
+	CHECK_EQ(sides[1].ups, 1);
 	CHECK_EQ(broken, 0);
 	engines_stop();
 }
@@ -255,8 +354,6 @@ TEST(ike_engine_child_rekey_pfs_refused)
  * exchange (and its DELETE) goes through, or an answer overtaken by the
  * DELETE that follows it. Whatever the nonces decide, both sides end on
  * one pair, and nothing is sent on an SA the other cannot open. */
-static struct dgram held_dg;
-
 TEST(ike_engine_simultaneous_rekeys_reordered)
 {
 	int i;

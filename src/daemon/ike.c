@@ -164,9 +164,11 @@ static void peer_moved(void *ctx, unsigned peer,
 		       const struct ike_endpoint *remote)
 {
 	struct daemon *d = ctx;
+	struct dp_peer *p = &d->dp.peers[d->ike.engine.peers[peer].dp_peer];
 
 	daemon_park(d);
-	d->dp.peers[d->ike.engine.peers[peer].dp_peer].port = remote->port;
+	p->addr = remote->addr;
+	p->port = remote->port;
 	daemon_unpark(d);
 }
 
@@ -450,12 +452,17 @@ void daemon_ike_hook_dp(struct daemon *d)
 
 	d->dp.acquire = on ? acquire : NULL;
 	d->dp.acquire_ctx = on ? d : NULL;
-	/* A new data plane has the configured ports: the peers' ports as
-	 * their IKE SAs know them (a NAT's) again. */
-	for (i = 0; d->ike.on && ike_sa_get(&d->ike.engine, i, &info); i++)
-		if (info.children && info.remote.port)
-			d->dp.peers[d->ike.engine.peers[info.peer].dp_peer]
-				.port = info.remote.port;
+	/* A new data plane has the configured addresses and ports: the
+	 * peers' as their IKE SAs know them (a NAT's) again. */
+	for (i = 0; d->ike.on && ike_sa_get(&d->ike.engine, i, &info); i++) {
+		struct dp_peer *p;
+
+		if (!info.children || !info.remote.port)
+			continue;
+		p = &d->dp.peers[d->ike.engine.peers[info.peer].dp_peer];
+		p->addr = info.remote.addr;
+		p->port = info.remote.port;
+	}
 }
 
 void daemon_ike_acquired(struct daemon *d)

@@ -135,15 +135,20 @@ static void on_request(struct ike *ike, struct ike_sa *sa,
 	sa->next_peer_req++;
 	sa->last_rx = ike_now(ike);
 	/* Authenticated: answer where it came from (the move to 4500, or a
-	 * NAT's new mapping: the Child SA's ESP follows, §2.23). */
+	 * NAT's new mapping, port or address: the Child SA's ESP follows,
+	 * §2.23). */
 	moved = ike_children_up(sa) && sa->natt &&
-		remote->port != sa->remote.port;
+		(remote->port != sa->remote.port ||
+		 !addr_equal(&remote->addr, &sa->remote.addr));
 	sa->local = *local;
 	sa->remote = *remote;
 	sa->natt = local->port != IKE_PORT;
 	if (moved && ike->env.peer_moved) {
-		log_info("ike %s: the peer moved to port %u",
-			 ikesa_cfg(ike, sa)->name, remote->port);
+		char a[ADDR_STRLEN];
+
+		log_info("ike %s: the peer moved to %s port %u",
+			 ikesa_cfg(ike, sa)->name,
+			 addr_format(&remote->addr, a), remote->port);
 		ike->env.peer_moved(ike->env.ctx, sa->peer, remote);
 	}
 	if (m->hdr.exchange == IKE_EXCH_AUTH)
@@ -181,7 +186,9 @@ void ike_input(struct ike *ike, const struct ike_endpoint *local,
 	}
 	spi = m.hdr.flags & IKE_FLAG_INITIATOR ? m.hdr.spi_r : m.hdr.spi_i;
 	sa = ikesa_find(ike, spi);
-	if (!sa || !addr_equal(&sa->remote.addr, &remote->addr)) {
+	/* Over UDP 4500 a NAT may give the peer another address: what
+	 * authenticates from there is the peer's (§2.23, on_request). */
+	if (!sa || (!sa->natt && !addr_equal(&sa->remote.addr, &remote->addr))) {
 		ike_count_drop(ike, IKE_DROP_NO_SA);
 		return;
 	}

@@ -7,7 +7,7 @@
 # and keeps the mapping open with one-byte NAT-keepalives; B, with no NAT
 # in front, sends none. When the NAT forgets its mappings (conntrack
 # flushed), A's next message comes from a new port and B's IKE SA and ESP
-# follow it.
+# follow it; so they do when the NAT then takes another public address.
 #
 #  ns $A                    ns $R                         ns $B
 #  tunsecd (initiate)       masquerade to :20000-29999    tunsecd (wait)
@@ -107,7 +107,7 @@ n=$(tsd_tshark_count "$LAB_TMP/b.pcap" "ip.src == $LAB_B4 && udp.length == 9")
 # keepalive of A's reaches B from it, B's IKE SA and ESP follow.
 tsd_capture "$B" ub "$LAB_TMP/moved.pcap" 30 udp
 ip netns exec "$R" conntrack -F >/dev/null 2>&1 || lab_log "conntrack -F failed"
-moved() { grep -q "the peer moved to port" "$LAB_TMP/b.log"; }
+moved() { grep -q "the peer moved to $LAB_A4 port" "$LAB_TMP/b.log"; }
 if wait_for 15 moved; then
 	pass peer_move_followed
 else
@@ -124,6 +124,32 @@ for p in $new; do
 done
 [ "$fresh" = 1 ] && pass new_port_used ||
 	fail new_port_used "B sent to $new after the flush, to $ports before"
+
+# The NAT takes another public address (CGNAT pools do): A's next IKE
+# message comes from it; B's IKE SA and ESP follow it there.
+NAT_NEW=10.201.0.3
+ip -n "$R" addr add "$NAT_NEW/24" dev rb || lab_die "second NAT address"
+ip netns exec "$R" nft -f - <<EOF || lab_die "nft snat"
+flush chain ip lab_nat post
+add rule ip lab_nat post oifname "rb" meta l4proto { tcp, udp } snat to $NAT_NEW:20000-29999 random
+add rule ip lab_nat post oifname "rb" snat to $NAT_NEW
+EOF
+tsd_capture "$B" ub "$LAB_TMP/readdr.pcap" 30 udp
+ip netns exec "$R" conntrack -F >/dev/null 2>&1 || lab_log "conntrack -F failed"
+readdressed() { grep -q "the peer moved to $NAT_NEW port" "$LAB_TMP/b.log"; }
+if wait_for 15 readdressed; then
+	pass peer_new_address_followed
+else
+	fail peer_new_address_followed "no move to $NAT_NEW seen by B"
+fi
+tsd_ping "$A" 10.88.2.1 3 10.88.1.1 && pass ping_after_new_address ||
+	fail ping_after_new_address "no echo"
+tsd_capture_stop
+n=$(tsd_tshark_count "$LAB_TMP/readdr.pcap" "ip.src == $LAB_B4 && ip.dst == $NAT_NEW && udp.srcport == 4500 && !(udp.payload[0:4] == 00:00:00:00)")
+[ "$n" -ge 3 ] && pass esp_to_new_address || fail esp_to_new_address "$n ESP datagrams from B to $NAT_NEW"
+remote=$(tsd_query b "j['ike_sas'][0]['remote']")
+[ "$remote" = "$NAT_NEW" ] && pass show_new_address ||
+	fail show_new_address "B shows A at $remote"
 
 tsd_stop a || fail a_clean_exit "tunsecd a exit ${TSD_RC:-?}"
 tsd_stop b || fail b_clean_exit "tunsecd b exit ${TSD_RC:-?}"

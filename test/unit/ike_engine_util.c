@@ -38,6 +38,7 @@ uint16_t nat_shift;   /* A behind a NAT: B sees A's ports moved up
 		       * by this much (0: no NAT) */
 unsigned keepalives[2]; /* NAT-keepalives each side sent */
 uint16_t moved_to[2]; /* peer_moved: the peer's new port */
+struct ip_addr moved_addr[2];
 struct dgram delivered[QMAX];
 unsigned ndelivered;
 
@@ -199,6 +200,7 @@ static void env_moved(void *ctx, unsigned peer,
 
 	(void)peer;
 	moved_to[s->id] = remote->port;
+	moved_addr[s->id] = remote->addr;
 }
 
 static uint64_t env_now(void *ctx)
@@ -293,6 +295,7 @@ void engines_start(void)
 	qlen = sent_total = ndelivered = broken = 0;
 	keepalives[0] = keepalives[1] = 0;
 	moved_to[0] = moved_to[1] = 0;
+	memset(moved_addr, 0, sizeof(moved_addr));
 	drop_next = 0;
 	drop_at = wire_frags = wire_frags_over = 0;
 	keep_copies = false;

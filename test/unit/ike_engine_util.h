@@ -72,6 +72,7 @@ extern uint16_t nat_shift;     /* A behind a NAT: B sees A's ports moved
 				* up by this much (0: no NAT) */
 extern unsigned keepalives[2]; /* NAT-keepalives each side sent */
 extern uint16_t moved_to[2];   /* peer_moved: the peer's new port */
+extern struct ip_addr moved_addr[2]; /* and its new address */
 /* What child_usage reports: bytes carried, sequence numbers left. */
 extern uint64_t usage_bytes, usage_left;
 

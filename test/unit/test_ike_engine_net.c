@@ -98,6 +98,44 @@ TEST(ike_engine_nat)
 	engines_stop();
 }
 
+/* A's NAT takes another public address: B follows the first request of
+ * A's that authenticates from there (§2.23), ESP included; one that does
+ * not (a forged copy from yet another address) moves nothing. */
+TEST(ike_engine_peer_new_address)
+{
+	struct ike_sa_info ib;
+	struct ip_addr was;
+	struct dgram d, forged;
+
+	establish("aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		  ESP_MODE_TUNNEL);
+	REQUIRE(ike_sa_get(&sides[1].ike, 0, &ib));
+	was = ib.remote.addr;
+	REQUIRE(ike_rekey(&sides[0].ike, 0, false) == 0);
+	take_first(&d);
+	REQUIRE(d.to == 1);
+	forged = d;
+	REQUIRE(addr_parse("198.51.100.9", &forged.from.addr) == 0);
+	forged.buf[forged.len - 1] ^= 1;
+	deliver(&forged);
+	CHECK_EQ(qlen, 0); /* not answered */
+	REQUIRE(ike_sa_get(&sides[1].ike, 0, &ib));
+	CHECK(addr_equal(&ib.remote.addr, &was));
+	CHECK_EQ(moved_to[1], 0);
+
+	REQUIRE(addr_parse("198.51.100.7", &d.from.addr) == 0);
+	deliver(&d);
+	REQUIRE(ike_sa_get(&sides[1].ike, 0, &ib));
+	CHECK(addr_equal(&ib.remote.addr, &d.from.addr));
+	CHECK(addr_equal(&moved_addr[1], &d.from.addr));
+	CHECK_EQ(moved_to[1], d.from.port);
+	pump(); /* the rekey completes */
+	CHECK(sendable(&sides[0], &sides[1]));
+	CHECK(sendable(&sides[1], &sides[0]));
+	CHECK_EQ(broken, 0);
+	engines_stop();
+}
+
 /* Without a NAT neither side sends keepalives or sees the peer move. */
 TEST(ike_engine_no_nat)
 {

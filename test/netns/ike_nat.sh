@@ -103,19 +103,26 @@ n=$(tsd_tshark_count "$LAB_TMP/b.pcap" "ip.src == $LAB_B4 && udp.length == 9")
 [ "$n" = 0 ] && pass no_keepalives_without_nat ||
 	fail no_keepalives_without_nat "B sent $n keepalives"
 
-# The NAT forgets: A's next packets get a new port; a liveness check or
-# keepalive of A's reaches B from it, B's IKE SA and ESP follow.
-tsd_capture "$B" ub "$LAB_TMP/moved.pcap" 30 udp
-ip netns exec "$R" conntrack -F >/dev/null 2>&1 || lab_log "conntrack -F failed"
-moved() { grep -q "the peer moved to $LAB_A4 port" "$LAB_TMP/b.log"; }
-if wait_for 15 moved; then
-	pass peer_move_followed
-else
-	fail peer_move_followed "no move seen by B"
-fi
-tsd_ping "$A" 10.88.2.1 3 10.88.1.1 && pass ping_after_new_mapping ||
-	fail ping_after_new_mapping "no echo"
-tsd_capture_stop
+# nat_forgets PCAP ADDR FOLLOWED PING: the NAT's mappings flushed with a
+# capture of B's link running into PCAP; A's next packets leave with a new
+# mapping, and a liveness check of A's reaches B from it: B must say the
+# peer moved to ADDR within 15 s (case FOLLOWED), and ping must cross
+# after (case PING). The capture is stopped.
+nat_forgets() {
+	tsd_capture "$B" ub "$1" 30 udp
+	ip netns exec "$R" conntrack -F >/dev/null 2>&1 || lab_log "conntrack -F failed"
+	if wait_for 15 grep -q "the peer moved to $2 port" "$LAB_TMP/b.log"; then
+		pass "$3"
+	else
+		fail "$3" "no move to $2 seen by B"
+	fi
+	tsd_ping "$A" 10.88.2.1 3 10.88.1.1 && pass "$4" || fail "$4" "no echo"
+	tsd_capture_stop
+}
+
+# The NAT forgets: A's next packets get a new port; B's IKE SA and ESP
+# follow it.
+nat_forgets "$LAB_TMP/moved.pcap" "$LAB_A4" peer_move_followed ping_after_new_mapping
 new=$(b_ports "$LAB_TMP/moved.pcap")
 lab_log "after the flush, B sent to A's ports: $new"
 fresh=0
@@ -134,17 +141,7 @@ flush chain ip lab_nat post
 add rule ip lab_nat post oifname "rb" meta l4proto { tcp, udp } snat to $NAT_NEW:20000-29999 random
 add rule ip lab_nat post oifname "rb" snat to $NAT_NEW
 EOF
-tsd_capture "$B" ub "$LAB_TMP/readdr.pcap" 30 udp
-ip netns exec "$R" conntrack -F >/dev/null 2>&1 || lab_log "conntrack -F failed"
-readdressed() { grep -q "the peer moved to $NAT_NEW port" "$LAB_TMP/b.log"; }
-if wait_for 15 readdressed; then
-	pass peer_new_address_followed
-else
-	fail peer_new_address_followed "no move to $NAT_NEW seen by B"
-fi
-tsd_ping "$A" 10.88.2.1 3 10.88.1.1 && pass ping_after_new_address ||
-	fail ping_after_new_address "no echo"
-tsd_capture_stop
+nat_forgets "$LAB_TMP/readdr.pcap" "$NAT_NEW" peer_new_address_followed ping_after_new_address
 n=$(tsd_tshark_count "$LAB_TMP/readdr.pcap" "ip.src == $LAB_B4 && ip.dst == $NAT_NEW && udp.srcport == 4500 && !(udp.payload[0:4] == 00:00:00:00)")
 [ "$n" -ge 3 ] && pass esp_to_new_address || fail esp_to_new_address "$n ESP datagrams from B to $NAT_NEW"
 remote=$(tsd_query b "j['ike_sas'][0]['remote']")

@@ -485,6 +485,10 @@ swan_conn() {
 	shift 2
 	_swan_check_name "$conn" && _swan_conn_opts "$conn" "$@" || return 1
 	d=$(swan_dir "$name")
+	if ! swan_alive "$name"; then
+		SWAN_ERR="charon $name is not running; its log ends: $(tail -n 2 "$d/charon.log" 2>/dev/null | tr '\n' ' ')"
+		return 1
+	fi
 	[ -d "$d/conns" ] || { SWAN_ERR="charon $name not started"; return 1; }
 	if [ -n "${O[key]:-}" ]; then
 		key=$d/private/$conn.key

@@ -161,14 +161,24 @@ one_case responder aes128ccm8 tunsec
 one_case initiator chacha20poly1305 tunsec
 one_case responder chacha20poly1305 swan
 
-# crossed_ike_rekey: both sides rekey the IKE SA with tunsec's IKE
-# messages to strongSwan (UDP 4500 with the non-ESP marker) dropped for
-# 0.5 s: tunsec's request is lost, strongSwan's reaches tunsec, which
-# answers it while its own waits, and that answer is lost too. Then
-# tunsec's retransmission reaches strongSwan, whose own request is still
-# unanswered: each side has answered the other's, and settles by nonces.
+# crossed_ike_rekey: both sides rekey the IKE SA, each answering the
+# other's request while its own waits (§2.8.2), in an order made sure by
+# dropping tunsec's IKE messages to strongSwan (UDP 4500, non-ESP marker)
+# in A's output chain, step by step rather than for a time:
+#  1. all of them: tunsec's request is lost; strongSwan's reaches tunsec,
+#     which answers it while its own waits (it logs so), and that answer
+#     is lost;
+#  2. then only its responses (IKE header flags, R bit): tunsec's request,
+#     retransmitted, reaches strongSwan, whose own is still unanswered; it
+#     answers, and tunsec settles the two new IKE SAs by nonces (it logs
+#     so);
+#  3. then nothing: strongSwan's retransmitted request gets tunsec's kept
+#     answer, and strongSwan settles them by the same rule.
+# Each wait is bounded (10 s, within both sides' retransmissions).
 crossed_ike_rekey() {
-	local rc
+	local rc=0 answered settled
+	answered=$(grep -c "while our rekey is in flight" "$LAB_TMP/a.log")
+	settled=$(grep -c "simultaneous IKE SA rekeys" "$LAB_TMP/a.log")
 	ip netns exec "$A" nft -f - <<EOF || return 1
 table inet ts_block {
 	chain out {
@@ -178,12 +188,19 @@ table inet ts_block {
 }
 EOF
 	"$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" --ike swan >/dev/null &&
-		sleep 0.1 && swan_rekey b ike c
-	rc=$?
-	sleep 0.5
-	ip netns exec "$A" nft delete table inet ts_block || return 1
+		swan_rekey b ike c &&
+		wait_for 10 log_grew "while our rekey is in flight" "$answered" || rc=1
+	ip netns exec "$A" nft -f - <<EOF || rc=1
+flush chain inet ts_block out
+add rule inet ts_block out ip daddr $LAB_B4 udp dport 4500 @th,64,32 0 @th,248,8 & 0x20 == 0x20 drop
+EOF
+	[ "$rc" = 0 ] && { wait_for 10 log_grew "simultaneous IKE SA rekeys" "$settled" || rc=1; }
+	ip netns exec "$A" nft delete table inet ts_block || rc=1
 	return $rc
 }
+
+# log_grew TEXT N: tunsecd A's log has more than N lines with TEXT.
+log_grew() { [ "$(grep -c "$1" "$LAB_TMP/a.log")" -gt "$2" ]; }
 
 # rekey_case NAME ESP [GROUP]: rekeys from each side, Child SA and IKE
 # SA, with traffic after each: both sides agree on the new SPIs and tunsec

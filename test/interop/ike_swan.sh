@@ -5,10 +5,12 @@
 # 8-byte ICV and ChaCha20-Poly1305 Child SAs. Each case: both sides report
 # the IKE SA and the same Child SA SPIs (each one's inbound is the other's
 # outbound), ping and a 4 MiB TCP transfer (sha256) cross between the inner
-# subnets, then DELETE from one side takes the SAs down on both. Then the
+# subnets, then DELETE from one side takes the SAs down on both. Then
+# strongSwan reauthenticates (a new IKE SA beside the old one), and the
 # Child SA and the IKE SA are rekeyed from each side in turn, with traffic
 # after each and nothing dropped, without and with PFS (X25519 in every
-# Child SA rekey), and once from both sides at the same moment. Two Child
+# Child SA rekey), and from both sides at the same moment (the IKE SA also
+# with each side answering the other's request while its own waits). Two Child
 # SAs in one IKE SA, the second by CREATE_CHILD_SA, traffic on each. ECDSA
 # certificates authenticate both ways; so do RSA-3072 ones under an
 # intermediate CA, tunsecd sending the intermediate too and its IKE_AUTH
@@ -98,6 +100,13 @@ one_ike_sa_each() {
 		[ "$ours" = "$theirs" ]
 }
 
+# reauthenticated SPI: one IKE SA on each side, the same, and not the one
+# whose initiator SPI (strongSwan's hex) was SPI.
+reauthenticated() {
+	one_ike_sa_each &&
+		[ "$(swan_query b "'%016x' % int(ikes[0]['initiator-spi'], 16)")" != "$(printf '%016x' "0x$1")" ]
+}
+
 # gone_both: no IKE SA left on either side, within 10 s.
 gone_both() {
 	local i
@@ -150,8 +159,10 @@ ip -n "$A" addr add 10.88.1.1/32 dev lo
 ip -n "$B" addr add 10.88.2.1/32 dev lo
 # strongSwan fragments what is longer than 576 bytes (RFC 7383) when its
 # peer announces support, as tunsecd does: its certificate messages reach
-# tunsecd in fragments.
-SWAN_CHARON_EXTRA="fragment_size = 576"
+# tunsecd in fragments. It reauthenticates make-before-break: the new IKE
+# SA and its Child SA up beside the old ones before it deletes them.
+SWAN_CHARON_EXTRA="fragment_size = 576
+  make_before_break = yes"
 swan_start b "$B" || lab_die "strongSwan did not start: $SWAN_ERR"
 
 one_case initiator aes256gcm16 tunsec
@@ -209,20 +220,24 @@ log_grew() { [ "$(grep -c "$1" "$LAB_TMP/a.log")" -gt "$2" ]; }
 # too: the rekeys carry a KE payload (PFS), and traffic crossing proves
 # both derived the same keys from it.
 rekey_case() {
-	local name=$1 esp=$2 group=${3:-} step why n=0 settled=0
+	local name=$1 esp=$2 group=${3:-} step why n=0 settled=0 ike_before=
 	PSK=0x$(tsd_random_hex 32)
 	write_tunsec initiator "$esp" "$PSK"
 	swan_conn b c local="$LAB_B4" remote="$LAB_A4" psk="$PSK" \
 		local_ts=10.88.2.0/24 remote_ts=10.88.1.0/24 esp="$esp" ||
 		{ fail "${name}_swan_conn" "$SWAN_ERR"; return; }
 	tsd_start a && wait_established || { fail "${name}_setup" "not established"; tsd_stop a; return; }
-	for step in tunsec-child swan-child tunsec-ike swan-ike tunsec-child swan-ike both-child both-ike crossed-ike; do
+	for step in swan-reauth tunsec-child swan-child tunsec-ike swan-ike tunsec-child swan-ike both-child both-ike crossed-ike; do
 		n=$((n + 1))
 		case $step in
 		tunsec-child) "$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" swan >/dev/null ;;
 		tunsec-ike) "$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" --ike swan >/dev/null ;;
 		swan-child) swan_rekey b child c ;;
 		swan-ike) swan_rekey b ike c ;;
+		swan-reauth) # a new IKE SA from IKE_SA_INIT on, then the old
+			# one deleted (strongSwan's reauthentication)
+			ike_before=$(swan_query b "ikes[0]['initiator-spi']")
+			swan_rekey b ike c reauth ;;
 		both-child) # at the same moment: simultaneous rekeys (§2.8.1)
 			swan_rekey b child c &
 			"$TSD_CLI" rekey --socket "$LAB_TMP/a.sock" swan >/dev/null
@@ -243,6 +258,10 @@ rekey_case() {
 				why="strongSwan's Child SA: group $(swan_query b "child('c').get('dh-group')"), not $group"
 			[ "$(tsd_query a "j['ike_sas'][0]['esp_alg'].endswith(' ${group/_/}')")" = True ] ||
 				why="${why:+$why; }tunsec's Child SA: $(tsd_query a "j['ike_sas'][0]['esp_alg']")"
+		fi
+		if [ "$step" = swan-reauth ]; then
+			wait_for 15 reauthenticated "$ike_before" ||
+				why="no new IKE SA: tunsec $(tsd_query a "[s['state'] for s in j['ike_sas']]"), strongSwan $(swan_query b "[(i['state'], i['initiator-spi']) for i in ikes]"), before $ike_before"
 		fi
 		if [ "$step" = crossed-ike ]; then
 			wait_for 35 one_ike_sa_each ||

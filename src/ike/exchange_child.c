@@ -114,7 +114,7 @@ int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa,
 {
 	if (sa->state != IKE_S_ESTABLISHED || !c->up)
 		return -ENOENT;
-	if (sa->req.valid)
+	if (sa->req.valid || ike_rekey_unsettled(ike, sa))
 		return -EBUSY;
 	sa->pend.kind = IKE_REQ_CHILD_REKEY;
 	sa->pend.idx = c->slot;
@@ -141,7 +141,7 @@ int ike_child_new_start(struct ike *ike, struct ike_sa *sa)
 
 	if (sa->state != IKE_S_ESTABLISHED)
 		return -ENOENT;
-	if (sa->req.valid)
+	if (sa->req.valid || ike_rekey_unsettled(ike, sa))
 		return -EBUSY;
 	for (slot = 1; slot < IKE_CHILDREN_MAX && sa->child[slot].up; slot++)
 		;

@@ -39,7 +39,7 @@ int ike_rekey_start(struct ike *ike, struct ike_sa *sa)
 
 	if (sa->state != IKE_S_ESTABLISHED)
 		return -ENOENT;
-	if (sa->req.valid)
+	if (sa->req.valid || ike_rekey_unsettled(ike, sa))
 		return -EBUSY;
 	ike_dh_free(p->dh);
 	p->dh = NULL;
@@ -170,6 +170,28 @@ static struct ike_sa *successor(struct ike *ike, struct ike_sa *old,
 	return sa;
 }
 
+/* The lower of sa's two nonces, into lo (IKE_NONCE_MAX). */
+static void lower_nonce(const struct ike_sa *sa, uint8_t *lo, size_t *len)
+{
+	bool i_lower = ike_nonces_lowest(sa->ni, sa->ni_len, sa->ni,
+					 sa->ni_len, sa->nr, sa->nr_len,
+					 sa->nr, sa->nr_len);
+
+	*len = i_lower ? sa->ni_len : sa->nr_len;
+	memcpy(lo, i_lower ? sa->ni : sa->nr, *len);
+}
+
+bool ike_rekey_unsettled(const struct ike *ike, const struct ike_sa *sa)
+{
+	uint64_t spi = ikesa_our_spi(sa);
+	const struct ike_sa *old;
+
+	for (old = ike->sas; old; old = old->next)
+		if (old != sa && old->rekey_twin == spi)
+			return true;
+	return false;
+}
+
 /* ---- responder ---- */
 
 /* Choose, or answer why not: 0 with *ch set, or -1 (answered). */
@@ -253,8 +275,10 @@ void ike_rekey_request(struct ike *ike, struct ike_sa *old,
 	ikesa_send_response(ike, old, buf, (size_t)len, m->hdr.msg_id);
 	old->state = IKE_S_REKEYED;
 	old->established = ike->env.now_ms(ike->env.ctx); /* since: REKEYED_MS */
-	if (collide)
+	if (collide) {
 		old->rekey_twin = our_spi;
+		lower_nonce(sa, old->twin_lo, &old->twin_lo_len);
+	}
 	log_info("ike %s: IKE SA rekeyed by the peer (new spi %016llx/%016llx)%s",
 		 ikesa_cfg(ike, sa)->name, (unsigned long long)sa->spi_i,
 		 (unsigned long long)sa->spi_r,
@@ -269,33 +293,45 @@ void ike_rekey_twin_gone(struct ike *ike, struct ike_sa *twin)
 	for (old = ike->sas; old; old = old->next) {
 		if (old == twin || old->rekey_twin != spi)
 			continue;
-		/* The peer settled first and closed its own new IKE SA: the
-		 * Child SAs wait on old for our rekey's answer. */
+		/* The peer settled first and closed its own new IKE SA: old
+		 * is the IKE SA again, and its Child SAs wait there for our
+		 * rekey's answer. (A twin the peer rekeyed in the meantime
+		 * handed its Child SAs on already: nothing comes back.) */
 		old->rekey_twin = 0;
-		if (old->state != IKE_S_DEAD)
-			move_children(old, twin);
+		if (old->state != IKE_S_REKEYED ||
+		    twin->state != IKE_S_ESTABLISHED)
+			return;
+		move_children(old, twin);
+		old->state = IKE_S_ESTABLISHED;
 		return;
 	}
 }
 
 /* Both sides rekeyed the IKE SA at once (§2.8.2): of mine (our request's
- * new IKE SA) and twin (the peer's), the one whose exchange has the lowest
- * of the four nonces is redundant and deleted by its initiator; the Child
- * SAs go to the other. Whether mine lost (the peer then deletes old). */
-static bool settle(struct ike *ike, struct ike_sa *mine, struct ike_sa *twin)
+ * new IKE SA) and the peer's (whose lower nonce old kept), the one whose
+ * exchange has the lowest of the four nonces is redundant and deleted by
+ * its initiator; the Child SAs go to the other. twin is the peer's while
+ * it stands as made (NULL once the peer deleted it, its Child SAs back on
+ * old and so on mine, or rekeyed it on). Whether mine lost (the peer then
+ * deletes old). */
+static bool settle(struct ike *ike, const struct ike_sa *old,
+		   struct ike_sa *mine, struct ike_sa *twin)
 {
 	const char *name = ikesa_cfg(ike, mine)->name;
 
 	if (ike_nonces_lowest(mine->ni, mine->ni_len, mine->nr, mine->nr_len,
-			      twin->ni, twin->ni_len, twin->nr, twin->nr_len)) {
+			      old->twin_lo, old->twin_lo_len, old->twin_lo,
+			      old->twin_lo_len)) {
 		log_info("ike %s: simultaneous IKE SA rekeys: ours is "
 			 "redundant, deleted", name);
 		ike_info_send_delete(ike, mine);
 		return true;
 	}
-	move_children(mine, twin);
-	twin->state = IKE_S_REKEYED;
-	twin->established = ike->env.now_ms(ike->env.ctx);
+	if (twin) {
+		move_children(mine, twin);
+		twin->state = IKE_S_REKEYED;
+		twin->established = ike->env.now_ms(ike->env.ctx);
+	}
 	log_info("ike %s: simultaneous IKE SA rekeys: the peer's is "
 		 "redundant", name);
 	return false;
@@ -311,9 +347,13 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 	struct ike_sa *sa = NULL, *twin;
 	struct ike_choice ch;
 	struct rekey_in in;
+	bool collided;
 	size_t slen;
 
-	twin = old->rekey_twin ? ikesa_find(ike, old->rekey_twin) : NULL;
+	collided = old->rekey_twin != 0;
+	twin = collided ? ikesa_find(ike, old->rekey_twin) : NULL;
+	if (twin && twin->state != IKE_S_ESTABLISHED)
+		twin = NULL;
 	old->rekey_twin = 0;
 
 	if (!read_rekey(inner, &in) ||
@@ -346,7 +386,7 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
 	log_info("ike %s: IKE SA rekeyed (new spi %016llx/%016llx)",
 		 ikesa_cfg(ike, sa)->name, (unsigned long long)sa->spi_i,
 		 (unsigned long long)sa->spi_r);
-	if (twin && twin->state == IKE_S_ESTABLISHED && settle(ike, sa, twin))
+	if (collided && settle(ike, old, sa, twin))
 		return;
 	ike_info_send_delete(ike, old);
 }

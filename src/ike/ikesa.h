@@ -171,6 +171,8 @@ struct ike_sa {
 	struct ike_twin twin;     /* secret (a kept outbound key) */
 	uint64_t rekey_twin;      /* our SPI of the IKE SA the peer's rekey
 				   * made while ours is in flight (§2.8.2) */
+	uint8_t twin_lo[IKE_NONCE_MAX]; /* the lower of its two nonces */
+	size_t twin_lo_len;
 	struct ike_frags frags;   /* secret while collecting (plaintext) */
 	uint64_t rekey_at;        /* IKE SA rekey; 0: never */
 	uint64_t expire_at;       /* IKE SA hard lifetime; 0: never */
@@ -387,6 +389,9 @@ void ike_rekey_response(struct ike *ike, struct ike_sa *old,
  * peer's made while ours is in flight (§2.8.2), its Child SAs go back to
  * the old IKE SA, to move with our rekey's answer. */
 void ike_rekey_twin_gone(struct ike *ike, struct ike_sa *twin);
+/* Whether sa is such an IKE SA, its fate not settled yet: no rekey or new
+ * Child SA starts on it meanwhile. */
+bool ike_rekey_unsettled(const struct ike *ike, const struct ike_sa *sa);
 
 /* ---- exchange_child.c ---- */
 int ike_child_rekey_start(struct ike *ike, struct ike_sa *sa,

@@ -7,7 +7,8 @@
  * leaks (the ASan build), and once the network is orderly again and the
  * retransmissions, liveness checks and reconnections have run their
  * course, the two sides agree: one established IKE SA each, the same one,
- * whose Child SA carries traffic both ways.
+ * whose Child SA carries traffic both ways. Transport mode, and tunnel
+ * mode with PFS in Child SA rekeys, in turn.
  */
 #include <string.h>
 
@@ -75,10 +76,16 @@ TEST(ike_engine_chaos)
 	unsigned round, i, na, nb;
 
 	for (round = 0; round < ROUNDS; round++) {
-		side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519",
-			 "aes256gcm16", ESP_MODE_TRANSPORT);
-		side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519",
-			 "aes256gcm16", ESP_MODE_TRANSPORT);
+		/* Every other round: tunnel mode, and a key exchange in each
+		 * Child SA rekey (PFS). */
+		const char *esp = round & 1 ? "aes256gcm16-x25519" : "aes256gcm16";
+		enum esp_mode mode = round & 1 ? ESP_MODE_TUNNEL
+					       : ESP_MODE_TRANSPORT;
+
+		side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", esp,
+			 mode);
+		side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", esp,
+			 mode);
 		sides[0].cfg.start = IKE_START_INITIATE; /* comes back */
 		sides[0].cfg.dpd_s = sides[1].cfg.dpd_s = 10;
 		engines_start();

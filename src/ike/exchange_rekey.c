@@ -313,7 +313,8 @@ void ike_rekey_twin_gone(struct ike *ike, struct ike_sa *twin)
  * its initiator; the Child SAs go to the other. twin is the peer's while
  * it stands as made (NULL once the peer deleted it, its Child SAs back on
  * old and so on mine, or rekeyed it on). Whether mine lost (the peer then
- * deletes old). */
+ * deletes old). Mine holding the Child SAs (the peer deleted its own
+ * whatever the rule said) is never deleted. */
 static bool settle(struct ike *ike, const struct ike_sa *old,
 		   struct ike_sa *mine, struct ike_sa *twin)
 {
@@ -321,7 +322,8 @@ static bool settle(struct ike *ike, const struct ike_sa *old,
 
 	if (ike_nonces_lowest(mine->ni, mine->ni_len, mine->nr, mine->nr_len,
 			      old->twin_lo, old->twin_lo_len, old->twin_lo,
-			      old->twin_lo_len)) {
+			      old->twin_lo_len) &&
+	    !ike_children_up(mine)) {
 		log_info("ike %s: simultaneous IKE SA rekeys: ours is "
 			 "redundant, deleted", name);
 		ike_info_send_delete(ike, mine);

@@ -322,14 +322,26 @@ static uint64_t nat_keepalive(struct ike *ike, struct ike_sa *sa,
 	return sa->keepalive_at;
 }
 
-/* When Child SA c next needs a tick, or next if earlier. */
+/* A rekey that is due but cannot start (our request in flight, an
+ * unsettled IKE SA of a collision, a Child SA still switching over) waits
+ * for what ends that: an answer (the daemon ticks after each input) or a
+ * timer of its own; not for its own time again, which would have the
+ * engine ticked in a loop meanwhile. 0: no tick for it. */
+static uint64_t due_unless(uint64_t at, uint64_t now, bool blocked)
+{
+	return blocked && at && at <= now ? 0 : at;
+}
+
+/* When Child SA c next needs a tick, or next if earlier; blocked: no
+ * exchange can start on sa now. */
 static uint64_t child_next(const struct ike_sa *sa, const struct ike_child *c,
-			   uint64_t next)
+			   uint64_t next, uint64_t now, bool blocked)
 {
 	next = earliest(next, c->out.valid ? c->out.at : 0);
 	if (sa->state != IKE_S_ESTABLISHED || !c->up)
 		return next;
-	next = earliest(next, c->rekey_at);
+	next = earliest(next, due_unless(c->rekey_at, now,
+					 blocked || c->out.valid));
 	next = earliest(next, c->expire_at);
 	return earliest(next, c->usage_at);
 }
@@ -338,6 +350,7 @@ static uint64_t child_next(const struct ike_sa *sa, const struct ike_child *c,
 static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 {
 	uint64_t half_open_end = sa->created + HALF_OPEN_MS, next;
+	bool blocked;
 	unsigned i;
 
 	if (sa->rtx_at && now >= sa->rtx_at && sa->req.valid)
@@ -359,13 +372,16 @@ static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 		rekeys(ike, sa, now);
 	if (sa->state == IKE_S_DEAD)
 		return now;
+	blocked = sa->req.valid || ike_rekey_unsettled(ike, sa);
 	next = earliest(UINT64_MAX, ike_child_reap(ike, sa, now));
 	next = earliest(next, nat_keepalive(ike, sa, now));
 	next = earliest(next, sa->req.valid ? sa->rtx_at : 0);
 	for (i = 0; i < IKE_CHILDREN_MAX; i++)
-		next = child_next(sa, &sa->child[i], next);
+		next = child_next(sa, &sa->child[i], next, now, blocked);
 	if (sa->state == IKE_S_ESTABLISHED) {
-		next = earliest(next, sa->rekey_at);
+		next = earliest(next, due_unless(sa->rekey_at, now,
+						 blocked ||
+						 ike_children_settling(sa)));
 		next = earliest(next, sa->expire_at);
 	}
 	return earliest(next, sa->state == IKE_S_INIT_DONE ? half_open_end

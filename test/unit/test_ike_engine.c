@@ -538,6 +538,45 @@ TEST(ike_engine_more_child_sas_past_max)
 	engines_stop();
 }
 
+/* tunsec rekey with two Child SAs: the first rekey goes out, the second
+ * is due at once but must wait for its answer. Meanwhile the engine asks
+ * for no tick before its retransmission time (the answer's arrival ticks
+ * it), and once the answer is in, the second rekey follows. */
+TEST(ike_engine_blocked_rekey_waits_quietly)
+{
+	uint32_t in0[IKE_CHILDREN_MAX], out0[IKE_CHILDREN_MAX];
+	uint32_t in1[IKE_CHILDREN_MAX], out1[IKE_CHILDREN_MAX];
+	uint64_t next;
+	unsigned k;
+
+	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
+		 ESP_MODE_TRANSPORT);
+	udp_port_pair(&sides[0], false);
+	udp_port_pair(&sides[1], false);
+	engines_start();
+	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
+	pump();
+	advance(1);
+	check_children_mirrored(2);
+	REQUIRE(child_spis(0, in0, out0) == 2);
+	REQUIRE(ike_rekey(&sides[0].ike, 0, false) == 0);
+	next = ike_tick(&sides[0].ike);
+	CHECK(next >= clock_ms + sides[0].cfg.rtx_ms);
+	pump();  /* the first rekey's answer */
+	advance(1);
+	pump();  /* the second rekey */
+	advance(1);
+	advance(3100);
+	check_children_mirrored(2);
+	REQUIRE(child_spis(0, in1, out1) == 2);
+	for (k = 0; k < 2; k++)
+		CHECK(in1[k] != in0[0] && in1[k] != in0[1]);
+	CHECK_EQ(sides[0].ike.stats.child_rekeys, 2);
+	engines_stop();
+}
+
 /* The responder takes UDP from our port 4789 to its ports 5000-6000 only
  * (its view: from its port 4789): the Child SA for our first selector is
  * refused (TS_UNACCEPTABLE), the one for the second narrowed to what the

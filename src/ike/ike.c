@@ -332,6 +332,20 @@ static uint64_t due_unless(uint64_t at, uint64_t now, bool blocked)
 	return blocked && at && at <= now ? 0 : at;
 }
 
+/* Whether the IKE SA's rekey or one of its Child SAs' is due. */
+static bool rekey_due(const struct ike_sa *sa, uint64_t now)
+{
+	unsigned i;
+
+	if (sa->rekey_at && sa->rekey_at <= now)
+		return true;
+	for (i = 0; i < IKE_CHILDREN_MAX; i++)
+		if (sa->child[i].up && sa->child[i].rekey_at &&
+		    sa->child[i].rekey_at <= now)
+			return true;
+	return false;
+}
+
 /* When Child SA c next needs a tick, or next if earlier; blocked: no
  * exchange can start on sa now. */
 static uint64_t child_next(const struct ike_sa *sa, const struct ike_child *c,
@@ -372,7 +386,9 @@ static uint64_t tick_sa(struct ike *ike, struct ike_sa *sa, uint64_t now)
 		rekeys(ike, sa, now);
 	if (sa->state == IKE_S_DEAD)
 		return now;
-	blocked = sa->req.valid || ike_rekey_unsettled(ike, sa);
+	/* ike_rekey_unsettled walks every IKE SA: only for a rekey due. */
+	blocked = sa->req.valid ||
+		  (rekey_due(sa, now) && ike_rekey_unsettled(ike, sa));
 	next = earliest(UINT64_MAX, ike_child_reap(ike, sa, now));
 	next = earliest(next, nat_keepalive(ike, sa, now));
 	next = earliest(next, sa->req.valid ? sa->rtx_at : 0);

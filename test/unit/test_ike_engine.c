@@ -444,13 +444,11 @@ static bool covers_all(const struct ike_child_info *c,
 	return true;
 }
 
-TEST(ike_engine_more_child_sas)
+/* Both sides with udp_port_pair's two selectors, up: A gets the first
+ * Child SA with IKE_AUTH and asks for the second (what the first leaves)
+ * at its next tick. */
+static void two_child_sas_up(void)
 {
-	uint32_t in0[IKE_CHILDREN_MAX], out0[IKE_CHILDREN_MAX];
-	uint32_t in1[IKE_CHILDREN_MAX], out1[IKE_CHILDREN_MAX];
-	struct ike_sa_info info;
-	unsigned k;
-
 	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
 		 ESP_MODE_TRANSPORT);
 	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
@@ -460,8 +458,18 @@ TEST(ike_engine_more_child_sas)
 	engines_start();
 	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
 	pump();
-	advance(1); /* A asks for the Child SA of what the first leaves */
+	advance(1);
 	check_children_mirrored(2);
+}
+
+TEST(ike_engine_more_child_sas)
+{
+	uint32_t in0[IKE_CHILDREN_MAX], out0[IKE_CHILDREN_MAX];
+	uint32_t in1[IKE_CHILDREN_MAX], out1[IKE_CHILDREN_MAX];
+	struct ike_sa_info info;
+	unsigned k;
+
+	two_child_sas_up();
 	/* Between them, A's two Child SAs carry both selectors. */
 	REQUIRE(ike_sa_get(&sides[0].ike, 0, &info));
 	CHECK(carried_by(&info, &sides[0].cfg.sel[0]));
@@ -549,17 +557,7 @@ TEST(ike_engine_blocked_rekey_waits_quietly)
 	uint64_t next;
 	unsigned k;
 
-	side_cfg(&sides[0], 0, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
-		 ESP_MODE_TRANSPORT);
-	side_cfg(&sides[1], 1, "aes256gcm16-prfsha256-x25519", "aes256gcm16",
-		 ESP_MODE_TRANSPORT);
-	udp_port_pair(&sides[0], false);
-	udp_port_pair(&sides[1], false);
-	engines_start();
-	REQUIRE(ike_up(&sides[0].ike, 0) == 0);
-	pump();
-	advance(1);
-	check_children_mirrored(2);
+	two_child_sas_up();
 	REQUIRE(child_spis(0, in0, out0) == 2);
 	REQUIRE(ike_rekey(&sides[0].ike, 0, false) == 0);
 	next = ike_tick(&sides[0].ike);
